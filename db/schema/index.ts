@@ -1,0 +1,5 @@
+export * from './taskForces.ts';
+export * from './members.ts';
+export * from './membership.ts';
+export * from './auth.ts';
+export * from './system.ts';

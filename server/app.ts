@@ -1,0 +1,107 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import type { Db } from '../db/client.ts';
+import type { Config } from './config.ts';
+import type { Deps } from './context.ts';
+import { InProcessBus, type EventBus } from './events/bus.ts';
+import { subscribeMail } from './events/subscribers/mail.ts';
+import { OutboxMailer, SmtpMailer, type Mailer } from './mail/mailer.ts';
+import { auditRoutes } from './modules/audit/routes.ts';
+import { authRoutes } from './modules/auth/routes.ts';
+import { SessionStore } from './modules/auth/sessions.ts';
+import { healthRoutes } from './modules/health/routes.ts';
+import { memberAdminRoutes } from './modules/members/routes.ts';
+import { membershipRoutes } from './modules/membership/routes.ts';
+import { settingsRoutes } from './modules/settings/routes.ts';
+import { SettingsStore } from './modules/settings/store.ts';
+import { taskForceRoutes } from './modules/taskForces/routes.ts';
+import { authPlugin } from './plugins/auth.ts';
+import { errorsPlugin } from './plugins/errors.ts';
+import { requestContextPlugin } from './plugins/requestContext.ts';
+import { securityPlugin } from './plugins/security.ts';
+import { systemClock, type Clock } from './shared/clock.ts';
+import { Limiter } from './shared/limiter.ts';
+import { SecretBox } from './shared/secretBox.ts';
+import { generateToken } from './shared/tokens.ts';
+import { mountWeb } from './web.ts';
+
+export interface BuildOptions {
+  db: Db;
+  config: Config;
+  /** Hex key for SecretBox; main.ts reads it from SECRET_KEY or DATA_DIR/secret.key. */
+  secretKey: string;
+  clock?: Clock;
+  bus?: EventBus;
+  mailer?: Mailer;
+  /** Serve the built SvelteKit app too (main.ts); API tests leave it off. */
+  web?: boolean;
+  /** Extra pino options (tests can capture logs). */
+  logger?: Record<string, unknown> | boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    deps: Deps;
+  }
+}
+
+/** Builds the whole app: used by main.ts and by every test. */
+export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
+  const { db, config } = opts;
+  const clock = opts.clock ?? systemClock;
+  const app = Fastify({
+    logger: opts.logger ?? {
+      level: config.logLevel,
+      redact: { paths: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'], remove: true },
+      serializers: {
+        // Never log query strings: status and reset links carry tokens there.
+        req: (req: { method: string; url: string; id: string }) => ({ method: req.method, url: req.url.split('?')[0], id: req.id })
+      }
+    },
+    genReqId: () => generateToken().slice(0, 12),
+    requestIdHeader: false,
+    bodyLimit: 256 * 1024,
+    connectionTimeout: 30_000,
+    requestTimeout: 60_000,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } }
+  });
+
+  const bus = opts.bus ?? new InProcessBus((err, event) => app.log.error({ err, event: event.type }, 'event subscriber failed'));
+  const mailer: Mailer =
+    opts.mailer ?? (config.smtpUrl ? new SmtpMailer(config.smtpUrl, config.mailFrom) : new OutboxMailer(db, clock, (line) => process.stdout.write(line)));
+  const settings = new SettingsStore(db);
+  const partial = { db, bus, config, clock, box: new SecretBox(opts.secretKey), mailer, limiter: new Limiter(), settings, log: app.log };
+  const deps: Deps = { ...partial, sessions: new SessionStore(partial) };
+  app.decorate('deps', deps);
+  subscribeMail(bus, mailer, config);
+
+  const internalSecret = generateToken();
+  await app.register(errorsPlugin);
+  await app.register(cookie);
+  await app.register(requestContextPlugin, { deps, internalSecret });
+  await app.register(securityPlugin, { config });
+  await app.register(authPlugin, { config, sessions: deps.sessions });
+
+  await app.register(
+    async (api) => {
+      await api.register(healthRoutes);
+      await api.register(authRoutes, { config });
+      await api.register(membershipRoutes);
+      await api.register(memberAdminRoutes);
+      await api.register(taskForceRoutes);
+      await api.register(auditRoutes);
+      await api.register(settingsRoutes);
+      api.setNotFoundHandler({}, (request, reply) => {
+        reply.status(404).send({ error: { code: 'not_found', message: `No API route ${request.method} ${request.url.split('?')[0]}.` } });
+      });
+    },
+    { prefix: '/api' }
+  );
+
+  if (opts.web) await mountWeb(app, config, internalSecret);
+  app.addHook('onClose', async () => {
+    await bus.idle();
+    mailer.close?.();
+  });
+  return app;
+}

@@ -1,0 +1,99 @@
+import path from 'node:path';
+
+/** Every environment variable the server reads, parsed and validated here and nowhere else. */
+export interface Config {
+  env: 'production' | 'development' | 'test';
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Public origin used in links and for the Origin check, e.g. https://connect.example.gov */
+  publicOrigin: string;
+  /** Cookies get Secure and the __Host- prefix; HSTS is sent. True when publicOrigin is https. */
+  secureCookies: boolean;
+  trustProxy: boolean;
+  sessionIdleMs: number;
+  sessionAbsoluteMs: number;
+  inactivityDisableDays: number;
+  argon2: { memoryCost: number; timeCost: number; parallelism: number };
+  smtpUrl: string | null;
+  mailFrom: string;
+  /** 32-byte key (hex) that encrypts TOTP secrets at rest; generated into DATA_DIR if unset. */
+  secretKey: string | null;
+  logLevel: string;
+  siteName: string;
+  demo: boolean;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = env.NODE_ENV === 'production' ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development';
+  const port = int(env, 'PORT', 3000, 0, 65535);
+  const host = env.HOST || '0.0.0.0';
+  const publicOrigin = (env.PUBLIC_ORIGIN || `http://localhost:${port}`).replace(/\/$/, '');
+  let origin: URL;
+  try {
+    origin = new URL(publicOrigin);
+  } catch {
+    throw new ConfigError(`PUBLIC_ORIGIN must be a URL such as https://connect.example.gov, got "${publicOrigin}"`);
+  }
+  if (origin.protocol !== 'http:' && origin.protocol !== 'https:') {
+    throw new ConfigError(`PUBLIC_ORIGIN must start with http:// or https://, got "${publicOrigin}"`);
+  }
+  const smtpUrl = env.SMTP_URL || null;
+  if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) {
+    throw new ConfigError(`SMTP_URL must start with smtp:// or smtps://`);
+  }
+  const secretKey = env.SECRET_KEY || null;
+  if (secretKey && !/^[0-9a-f]{64}$/i.test(secretKey)) {
+    throw new ConfigError('SECRET_KEY must be 64 hexadecimal characters (32 bytes)');
+  }
+  const logLevel = env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info');
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got "${logLevel}"`);
+  }
+  const idleMinutes = int(env, 'SESSION_IDLE_MINUTES', 30, 1, 24 * 60);
+  const absoluteHours = int(env, 'SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 30);
+  return {
+    env: nodeEnv,
+    port,
+    host,
+    dataDir: path.resolve(env.DATA_DIR || './data'),
+    publicOrigin: origin.origin,
+    secureCookies: origin.protocol === 'https:',
+    trustProxy: bool(env, 'TRUST_PROXY', false),
+    sessionIdleMs: idleMinutes * 60_000,
+    sessionAbsoluteMs: absoluteHours * 3_600_000,
+    inactivityDisableDays: int(env, 'INACTIVITY_DISABLE_DAYS', 90, 1, 3650),
+    argon2: {
+      memoryCost: int(env, 'ARGON2_MEMORY_KIB', 19456, 1024, 1048576),
+      timeCost: int(env, 'ARGON2_ITERATIONS', 2, 1, 20),
+      parallelism: int(env, 'ARGON2_PARALLELISM', 1, 1, 16)
+    },
+    smtpUrl,
+    mailFrom: env.MAIL_FROM || 'Task Force Connect <no-reply@localhost>',
+    secretKey,
+    logLevel,
+    siteName: env.SITE_NAME || 'Task Force Connect',
+    demo: bool(env, 'DEMO', false)
+  };
+}

@@ -1,0 +1,37 @@
+import { Forbidden, Unauthorized } from '../shared/errors.ts';
+import type { Actor } from './actor.ts';
+import { accountPolicy } from './account.ts';
+import { adminPolicy } from './admin.ts';
+import { membershipPolicy } from './membership.ts';
+
+export type { Actor } from './actor.ts';
+export { roleRequiresMfa, isActiveMember, STAFF_ROLES } from './actor.ts';
+
+/** Every rule, by action name. Authorization lives here and nowhere else. */
+const rules = {
+  ...accountPolicy,
+  ...adminPolicy,
+  ...membershipPolicy
+} satisfies Record<string, (actor: Actor | null, target?: never) => boolean>;
+
+export type Action = keyof typeof rules;
+type Target<A extends Action> = Parameters<(typeof rules)[A]>[1];
+
+export function can<A extends Action>(actor: Actor | null, action: A, target?: Target<A>): boolean {
+  const rule = rules[action] as (actor: Actor | null, target?: Target<A>) => boolean;
+  return rule(actor, target);
+}
+
+/** Throws Unauthorized when signed out, Forbidden when the member may not. */
+export function authorize<A extends Action>(actor: Actor | null, action: A, target?: Target<A>): asserts actor is Actor {
+  if (!can(actor, action, target)) {
+    if (actor === null) throw new Unauthorized();
+    if (actor.onboarding !== null || actor.status !== 'active') {
+      throw new Forbidden('Finish activating your account first.');
+    }
+    throw new Forbidden();
+  }
+}
+
+/** Route-level access: 'public' or an action every request to the route must pass. */
+export type RouteAccess = 'public' | Action;

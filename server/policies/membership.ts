@@ -1,0 +1,11 @@
+import { isActiveMember, type Actor } from './actor.ts';
+
+/** Who may see and decide membership requests: admins all; a coordinator those naming their task force. */
+export const membershipPolicy = {
+  'membership.review': (actor: Actor | null) =>
+    isActiveMember(actor) && (actor.role === 'admin' || (actor.role === 'coordinator' && actor.taskForceId !== null)),
+  'membershipRequest.decide': (actor: Actor | null, request?: { taskForceId: number | null }) =>
+    isActiveMember(actor) &&
+    (actor.role === 'admin' ||
+      (actor.role === 'coordinator' && request !== undefined && actor.taskForceId !== null && request.taskForceId === actor.taskForceId))
+};

@@ -1,0 +1,77 @@
+import type { FastifyInstance } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Config } from './config.ts';
+import { INTERNAL_HEADER, INTERNAL_IP_HEADER, INTERNAL_UA_HEADER } from './plugins/requestContext.ts';
+
+export const WEB_HANDLER = fileURLToPath(new URL('../web/build/handler.js', import.meta.url));
+
+type NodeHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+
+/** What SvelteKit's server calls to reach the API without a network hop (see hooks.server.ts). */
+export type ApiInjector = (request: Request) => Promise<Response>;
+
+const HOP_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive']);
+
+/** Turns a web Request into app.inject(...) and back into a Response, keeping every set-cookie. */
+export function makeInjector(app: FastifyInstance, internalSecret: string, clientIp: string, userAgent: string): ApiInjector {
+  return async (request) => {
+    const url = new URL(request.url);
+    const headers: Record<string, string> = {};
+    request.headers.forEach((value, key) => {
+      if (!HOP_HEADERS.has(key)) headers[key] = value;
+    });
+    headers.host = url.host;
+    headers[INTERNAL_HEADER] = internalSecret;
+    headers[INTERNAL_IP_HEADER] = clientIp;
+    headers[INTERNAL_UA_HEADER] = userAgent;
+    const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : Buffer.from(await request.arrayBuffer());
+    const res = await app.inject({
+      method: request.method as 'GET',
+      url: url.pathname + url.search,
+      headers,
+      ...(body && body.length ? { payload: body } : {})
+    });
+    const out = new Headers();
+    for (const [key, value] of Object.entries(res.headers)) {
+      if (value === undefined || HOP_HEADERS.has(key)) continue;
+      if (Array.isArray(value)) value.forEach((v) => out.append(key, v));
+      else out.set(key, String(value));
+    }
+    const empty = res.statusCode === 204 || res.statusCode === 304 || request.method === 'HEAD';
+    return new Response(empty ? null : new Uint8Array(res.rawPayload), { status: res.statusCode, headers: out });
+  };
+}
+
+/**
+ * Mounts the SvelteKit app (adapter-node output) as the catch-all route, in its own encapsulated
+ * plugin: no body parsing (form actions read the raw body), the reply hijacked, and an injector on
+ * req.raw so server loads call the API in-process.
+ */
+export async function mountWeb(app: FastifyInstance, config: Config, internalSecret: string): Promise<boolean> {
+  if (!existsSync(WEB_HANDLER)) return false;
+  // adapter-node reads ORIGIN at import; without it, it assumes https and refuses http form posts.
+  process.env.ORIGIN = config.publicOrigin;
+  process.env.TFC_SITE_NAME = config.siteName;
+  const { handler } = (await import(pathToFileURL(WEB_HANDLER).href)) as { handler: NodeHandler };
+  await app.register(async (web) => {
+    web.removeAllContentTypeParsers();
+    web.addContentTypeParser('*', (_req, _payload, done) => done(null));
+    web.route({
+      method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+      url: '/*',
+      config: { access: 'public' },
+      handler: (request, reply) => {
+        reply.hijack();
+        const raw = request.raw as IncomingMessage & { tfcInject?: ApiInjector };
+        raw.tfcInject = makeInjector(app, internalSecret, request.clientIp, request.headers['user-agent'] ?? '');
+        handler(raw, reply.raw, () => {
+          reply.raw.statusCode = 404;
+          reply.raw.end('Not found');
+        });
+      }
+    });
+  });
+  return true;
+}
