@@ -55,7 +55,11 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
       redact: { paths: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'], remove: true },
       serializers: {
         // Never log query strings: status and reset links carry tokens there.
-        req: (req: { method: string; url: string; id: string }) => ({ method: req.method, url: req.url.split('?')[0], id: req.id })
+        req: (req: { method: string; url: string; id: string }) => ({
+          method: req.method,
+          url: req.url.split('?')[0],
+          id: req.id
+        })
       }
     },
     genReqId: () => generateToken().slice(0, 12),
@@ -68,9 +72,22 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
 
   const bus = opts.bus ?? new InProcessBus((err, event) => app.log.error({ err, event: event.type }, 'event subscriber failed'));
   const mailer: Mailer =
-    opts.mailer ?? (config.smtpUrl ? new SmtpMailer(config.smtpUrl, config.mailFrom) : new OutboxMailer(db, clock, (line) => process.stdout.write(line)));
+    opts.mailer ??
+    (config.smtpUrl
+      ? new SmtpMailer(config.smtpUrl, config.mailFrom)
+      : new OutboxMailer(db, clock, (line) => process.stdout.write(line)));
   const settings = new SettingsStore(db);
-  const partial = { db, bus, config, clock, box: new SecretBox(opts.secretKey), mailer, limiter: new Limiter(), settings, log: app.log };
+  const partial = {
+    db,
+    bus,
+    config,
+    clock,
+    box: new SecretBox(opts.secretKey),
+    mailer,
+    limiter: new Limiter(),
+    settings,
+    log: app.log
+  };
   const deps: Deps = { ...partial, sessions: new SessionStore(partial) };
   app.decorate('deps', deps);
   subscribeMail(bus, mailer, config);
@@ -92,7 +109,9 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
       await api.register(auditRoutes);
       await api.register(settingsRoutes);
       api.setNotFoundHandler({}, (request, reply) => {
-        reply.status(404).send({ error: { code: 'not_found', message: `No API route ${request.method} ${request.url.split('?')[0]}.` } });
+        reply
+          .status(404)
+          .send({ error: { code: 'not_found', message: `No API route ${request.method} ${request.url.split('?')[0]}.` } });
       });
     },
     { prefix: '/api' }

@@ -52,9 +52,7 @@ export async function start(env = process.env) {
   await app.listen({ port: config.port, host: config.host });
   const setupLink = issueSetupLink(app.deps);
   if (setupLink) {
-    process.stdout.write(
-      `\nNo administrator exists yet. Create the first one (link valid 24 hours, once):\n  ${setupLink}\n\n`
-    );
+    process.stdout.write(`\nNo administrator exists yet. Create the first one (link valid 24 hours, once):\n  ${setupLink}\n\n`);
   }
   process.stdout.write(`Task Force Connect is listening on ${config.publicOrigin}\n`);
   return app;

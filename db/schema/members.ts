@@ -11,13 +11,7 @@ export type Role = (typeof ROLES)[number];
 export const MEMBER_STATUSES = ['pending', 'active', 'suspended', 'expired', 'disabled'] as const;
 export type MemberStatus = (typeof MEMBER_STATUSES)[number];
 
-export const DISCIPLINES = [
-  'law_enforcement',
-  'prosecution',
-  'victim_services',
-  'task_force_coordination',
-  'other'
-] as const;
+export const DISCIPLINES = ['law_enforcement', 'prosecution', 'victim_services', 'task_force_coordination', 'other'] as const;
 export type Discipline = (typeof DISCIPLINES)[number];
 
 export const members = sqliteTable(

@@ -6,14 +6,7 @@ import type { Discipline } from './members.ts';
  * unconfirmed: e-mail not yet confirmed (not in the queue); submitted: in the queue;
  * in_review: a reviewer took it; info_requested: waiting for the applicant's answer.
  */
-export const REQUEST_STATUSES = [
-  'unconfirmed',
-  'submitted',
-  'in_review',
-  'info_requested',
-  'approved',
-  'declined'
-] as const;
+export const REQUEST_STATUSES = ['unconfirmed', 'submitted', 'in_review', 'info_requested', 'approved', 'declined'] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
 export const membershipRequests = sqliteTable(

@@ -14,7 +14,14 @@ export type DomainEvent =
       statusToken: string;
       taskForceId: number | null;
     }
-  | { type: 'membership.info_requested'; requestId: number; email: string; fullName: string; message: string; statusToken: string }
+  | {
+      type: 'membership.info_requested';
+      requestId: number;
+      email: string;
+      fullName: string;
+      message: string;
+      statusToken: string;
+    }
   | { type: 'membership.applicant_responded'; requestId: number; taskForceId: number | null }
   | {
       type: 'membership.decided';

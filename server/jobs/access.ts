@@ -38,7 +38,12 @@ export function runAccessJob(deps: Deps): AccessJobReport {
     })
     .from(members)
     .leftJoin(taskForces, eq(taskForces.id, members.taskForceId))
-    .where(and(inArray(members.status, ['active', 'pending']), or(isNotNull(members.accessExtendedUntil), isNotNull(taskForces.grantEndsAt))))
+    .where(
+      and(
+        inArray(members.status, ['active', 'pending']),
+        or(isNotNull(members.accessExtendedUntil), isNotNull(taskForces.grantEndsAt))
+      )
+    )
     .all();
 
   const coordinatorEmails = (taskForceId: number | null) =>
@@ -57,20 +62,50 @@ export function runAccessJob(deps: Deps): AccessJobReport {
     const left = endsAt - now;
     if (left <= 0) {
       const sessionIds = deps.db.transaction((tx) => {
-        tx.update(members).set({ status: 'expired', statusReason: 'grant period ended', updatedAt: now }).where(eq(members.id, m.id)).run();
-        recordAudit(tx, ctx, { action: 'member.expired', actorId: null, actorEmail: null, targetType: 'member', targetId: m.id, detail: { endsAt } });
+        tx.update(members)
+          .set({ status: 'expired', statusReason: 'grant period ended', updatedAt: now })
+          .where(eq(members.id, m.id))
+          .run();
+        recordAudit(tx, ctx, {
+          action: 'member.expired',
+          actorId: null,
+          actorEmail: null,
+          targetType: 'member',
+          targetId: m.id,
+          detail: { endsAt }
+        });
         return revokeAllOf(tx, m.id);
       });
       events.push({ type: 'member.access_ended', memberId: m.id, email: m.email, name: m.name, reason: 'expired' });
       events.push({ type: 'session.revoked', memberId: m.id, sessionIds });
       report.expired++;
     } else if (left <= 7 * DAY && m.notice7 === null) {
-      deps.db.update(members).set({ expiryNotice7At: now, expiryNotice30At: m.notice30 ?? now }).where(eq(members.id, m.id)).run();
-      events.push({ type: 'member.access_expiring', memberId: m.id, email: m.email, name: m.name, endsAt, daysLeft: Math.ceil(left / DAY), coordinatorEmails: coordinatorEmails(m.taskForceId) });
+      deps.db
+        .update(members)
+        .set({ expiryNotice7At: now, expiryNotice30At: m.notice30 ?? now })
+        .where(eq(members.id, m.id))
+        .run();
+      events.push({
+        type: 'member.access_expiring',
+        memberId: m.id,
+        email: m.email,
+        name: m.name,
+        endsAt,
+        daysLeft: Math.ceil(left / DAY),
+        coordinatorEmails: coordinatorEmails(m.taskForceId)
+      });
       report.reminded7++;
     } else if (left <= 30 * DAY && left > 7 * DAY && m.notice30 === null) {
       deps.db.update(members).set({ expiryNotice30At: now }).where(eq(members.id, m.id)).run();
-      events.push({ type: 'member.access_expiring', memberId: m.id, email: m.email, name: m.name, endsAt, daysLeft: Math.ceil(left / DAY), coordinatorEmails: coordinatorEmails(m.taskForceId) });
+      events.push({
+        type: 'member.access_expiring',
+        memberId: m.id,
+        email: m.email,
+        name: m.name,
+        endsAt,
+        daysLeft: Math.ceil(left / DAY),
+        coordinatorEmails: coordinatorEmails(m.taskForceId)
+      });
       report.reminded30++;
     }
   }
@@ -84,7 +119,14 @@ export function runAccessJob(deps: Deps): AccessJobReport {
   for (const m of inactive) {
     const sessionIds = deps.db.transaction((tx) => {
       tx.update(members).set({ status: 'disabled', statusReason: 'unused', updatedAt: now }).where(eq(members.id, m.id)).run();
-      recordAudit(tx, ctx, { action: 'member.disabled', actorId: null, actorEmail: null, targetType: 'member', targetId: m.id, detail: { days: deps.config.inactivityDisableDays } });
+      recordAudit(tx, ctx, {
+        action: 'member.disabled',
+        actorId: null,
+        actorEmail: null,
+        targetType: 'member',
+        targetId: m.id,
+        detail: { days: deps.config.inactivityDisableDays }
+      });
       return revokeAllOf(tx, m.id);
     });
     events.push({ type: 'member.access_ended', memberId: m.id, email: m.email, name: m.name, reason: 'disabled' });
@@ -98,7 +140,9 @@ export function runAccessJob(deps: Deps): AccessJobReport {
       .where(or(lt(sessions.expiresAt, now), lt(sessions.lastSeenAt, now - deps.config.sessionIdleMs)))
       .run().changes;
     tx.delete(signInChallenges).where(lt(signInChallenges.expiresAt, now)).run();
-    tx.delete(tokens).where(lt(tokens.expiresAt, now - 7 * DAY)).run();
+    tx.delete(tokens)
+      .where(lt(tokens.expiresAt, now - 7 * DAY))
+      .run();
   });
 
   for (const event of events) deps.bus.publish(event);

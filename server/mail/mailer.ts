@@ -23,7 +23,10 @@ export class OutboxMailer implements Mailer {
     private readonly print: (line: string) => void
   ) {}
   async send(mail: Mail): Promise<void> {
-    this.db.insert(outbox).values({ ...mail, createdAt: this.clock.now() }).run();
+    this.db
+      .insert(outbox)
+      .values({ ...mail, createdAt: this.clock.now() })
+      .run();
     this.print(`\n--- mail to ${mail.to}: ${mail.subject}\n${mail.text}\n---\n`);
   }
 }

@@ -7,5 +7,8 @@ export const membershipPolicy = {
   'membershipRequest.decide': (actor: Actor | null, request?: { taskForceId: number | null }) =>
     isActiveMember(actor) &&
     (actor.role === 'admin' ||
-      (actor.role === 'coordinator' && request !== undefined && actor.taskForceId !== null && request.taskForceId === actor.taskForceId))
+      (actor.role === 'coordinator' &&
+        request !== undefined &&
+        actor.taskForceId !== null &&
+        request.taskForceId === actor.taskForceId))
 };

@@ -67,10 +67,7 @@ export function passwordProblem(password: string, context: { name?: string; emai
         : found && 'dictionaryName' in found && found.dictionaryName === 'passwords'
           ? ' It is built on a commonly used password.'
           : '';
-    return `This password is too easy to guess. ${why}${source} Try a longer phrase of unrelated words.`.replace(
-      /\s+/g,
-      ' '
-    );
+    return `This password is too easy to guess. ${why}${source} Try a longer phrase of unrelated words.`.replace(/\s+/g, ' ');
   }
   return null;
 }

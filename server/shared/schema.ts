@@ -10,7 +10,12 @@ export const str = (minLength: number, maxLength: number, extra: Json = {}) => (
 export const email = { type: 'string', minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$' };
 export const password = { type: 'string', minLength: 1, maxLength: 1024 };
 export const token = { type: 'string', minLength: 1, maxLength: 100 };
-export const idParam = { type: 'object', additionalProperties: false, required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } };
+export const idParam = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id'],
+  properties: { id: { type: 'integer', minimum: 1 } }
+};
 export const isoDate = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' };
 
 export function obj(properties: Record<string, Json>, required: string[] = Object.keys(properties)) {

@@ -16,7 +16,9 @@ export function totpUri(issuer: string, account: string, key: Uint8Array): strin
 }
 
 export function manualKey(key: Uint8Array): string {
-  return encodeBase32UpperCaseNoPadding(key).replace(/(.{4})/g, '$1 ').trim();
+  return encodeBase32UpperCaseNoPadding(key)
+    .replace(/(.{4})/g, '$1 ')
+    .trim();
 }
 
 export function totpStep(now: number): number {

@@ -43,7 +43,9 @@ describe('request → confirm → review → activate → sign in', () => {
     expect(confirmed.statusCode).toBe(200);
     const statusToken = confirmed.json().statusToken as string;
     // Single use.
-    expect((await call(t.app, 'POST', '/api/membership-requests/confirm', { body: { token: confirmToken } })).statusCode).toBe(410);
+    expect((await call(t.app, 'POST', '/api/membership-requests/confirm', { body: { token: confirmToken } })).statusCode).toBe(
+      410
+    );
 
     const status = await call(t.app, 'GET', `/api/membership-requests/status?token=${statusToken}`);
     expect(status.json().status).toBe('submitted');
@@ -52,7 +54,9 @@ describe('request → confirm → review → activate → sign in', () => {
     expect(queue.json().requests).toHaveLength(1);
     const requestId = queue.json().requests[0].id;
 
-    const approved = await call(t.app, 'POST', `/api/admin/membership-requests/${requestId}/approve`, { cookie: coordinatorCookie });
+    const approved = await call(t.app, 'POST', `/api/admin/membership-requests/${requestId}/approve`, {
+      cookie: coordinatorCookie
+    });
     expect(approved.statusCode).toBe(200);
     await t.deps.bus.idle();
     expect((await call(t.app, 'GET', `/api/membership-requests/status?token=${statusToken}`)).json().status).toBe('approved');
@@ -65,7 +69,9 @@ describe('request → confirm → review → activate → sign in', () => {
     expect(weak.statusCode).toBe(400);
     expect(weak.json().error.message).toMatch(/at least 15 characters/);
 
-    const activated = await call(t.app, 'POST', '/api/activation', { body: { token: activationToken, password: 'granite meadow pocket violin' } });
+    const activated = await call(t.app, 'POST', '/api/activation', {
+      body: { token: activationToken, password: 'granite meadow pocket violin' }
+    });
     expect(activated.statusCode).toBe(200);
     let cookie = cookiesFrom(activated);
     let me = await call(t.app, 'GET', '/api/me', { cookie });
@@ -76,7 +82,10 @@ describe('request → confirm → review → activate → sign in', () => {
     // Optional MFA enrolment during activation.
     const start = await call(t.app, 'POST', '/api/account/mfa/start', { cookie });
     const key = base32Decode(start.json().manualKey.replace(/\s/g, ''));
-    const confirm = await call(t.app, 'POST', '/api/account/mfa/confirm', { cookie, body: { code: totpCode(key, t.clock.now()) } });
+    const confirm = await call(t.app, 'POST', '/api/account/mfa/confirm', {
+      cookie,
+      body: { code: totpCode(key, t.clock.now()) }
+    });
     expect(confirm.json().recoveryCodes).toHaveLength(10);
 
     expect((await call(t.app, 'POST', '/api/onboarding/notice', { cookie, body: { accept: true } })).statusCode).toBe(200);
@@ -86,7 +95,9 @@ describe('request → confirm → review → activate → sign in', () => {
     // Sign out, then sign in with password + TOTP.
     await call(t.app, 'POST', '/api/auth/sign-out', { cookie });
     expect((await call(t.app, 'GET', '/api/me', { cookie })).statusCode).toBe(401);
-    const step1 = await call(t.app, 'POST', '/api/auth/sign-in', { body: { email: 'dana.whitfield@sheriff.example.gov', password: 'granite meadow pocket violin' } });
+    const step1 = await call(t.app, 'POST', '/api/auth/sign-in', {
+      body: { email: 'dana.whitfield@sheriff.example.gov', password: 'granite meadow pocket violin' }
+    });
     expect(step1.json()).toEqual({ next: 'mfa' });
     cookie = cookiesFrom(step1);
     expect((await call(t.app, 'GET', '/api/me', { cookie })).statusCode).toBe(401);

@@ -39,7 +39,9 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function makeApp(opts: { env?: Record<string, string>; mailer?: Mailer; logger?: Record<string, unknown> } = {}): Promise<TestApp> {
+export async function makeApp(
+  opts: { env?: Record<string, string>; mailer?: Mailer; logger?: Record<string, unknown> } = {}
+): Promise<TestApp> {
   const db = freshDb();
   const clock = new FakeClock();
   const config = loadConfig({ ...TEST_ENV, ...opts.env });
@@ -61,8 +63,11 @@ export async function makeApp(opts: { env?: Record<string, string>; mailer?: Mai
     config,
     mails,
     linkFor(to, path) {
-      const mail = mails().filter((m) => m.to === to && m.text.includes(`${ORIGIN}${path}`)).pop();
-      if (!mail) throw new Error(`no mail to ${to} with a ${path} link; mails: ${JSON.stringify(mails().map((m) => [m.to, m.subject]))}`);
+      const mail = mails()
+        .filter((m) => m.to === to && m.text.includes(`${ORIGIN}${path}`))
+        .pop();
+      if (!mail)
+        throw new Error(`no mail to ${to} with a ${path} link; mails: ${JSON.stringify(mails().map((m) => [m.to, m.subject]))}`);
       const match = mail.text.match(new RegExp(`${ORIGIN.replace(/[.]/g, '\\.')}${path}\\?token=([a-z2-7]+)`));
       if (!match) throw new Error(`no token in ${mail.text}`);
       return match[1]!;
@@ -101,7 +106,12 @@ export async function call(app: FastifyInstance, method: InjectOptions['method']
 
 /** The cookie header a browser would send back after this reply (name=value of each set cookie). */
 export function cookiesFrom(res: { headers: Record<string, unknown> }, previous = ''): string {
-  const jar = new Map(previous.split('; ').filter(Boolean).map((c) => [c.split('=')[0]!, c] as const));
+  const jar = new Map(
+    previous
+      .split('; ')
+      .filter(Boolean)
+      .map((c) => [c.split('=')[0]!, c] as const)
+  );
   const set = res.headers['set-cookie'];
   for (const raw of (Array.isArray(set) ? set : set ? [set] : []) as string[]) {
     const pair = raw.split(';')[0]!;

@@ -23,15 +23,24 @@ export async function auditRoutes(app: FastifyInstance) {
     '/admin/audit',
     {
       config: { access: 'audit.view' },
-      schema: { querystring: obj({ ...filterProps, before: { type: 'integer', minimum: 1 }, limit: { type: 'integer', minimum: 1, maximum: 200 } }, []) }
+      schema: {
+        querystring: obj(
+          { ...filterProps, before: { type: 'integer', minimum: 1 }, limit: { type: 'integer', minimum: 1, maximum: 200 } },
+          []
+        )
+      }
     },
     async (request) => listAudit(request.ctx(), toQuery(request.query as Raw))
   );
 
-  app.get('/admin/audit.csv', { config: { access: 'audit.view' }, schema: { querystring: obj(filterProps, []) } }, async (request, reply) => {
-    const rows = exportAuditCsv(request.ctx(), toQuery(request.query as Raw));
-    reply.header('Content-Type', 'text/csv; charset=utf-8');
-    reply.header('Content-Disposition', `attachment; filename="audit-log-${new Date().toISOString().slice(0, 10)}.csv"`);
-    return reply.send(Readable.from(rows));
-  });
+  app.get(
+    '/admin/audit.csv',
+    { config: { access: 'audit.view' }, schema: { querystring: obj(filterProps, []) } },
+    async (request, reply) => {
+      const rows = exportAuditCsv(request.ctx(), toQuery(request.query as Raw));
+      reply.header('Content-Type', 'text/csv; charset=utf-8');
+      reply.header('Content-Disposition', `attachment; filename="audit-log-${new Date().toISOString().slice(0, 10)}.csv"`);
+      return reply.send(Readable.from(rows));
+    }
+  );
 }

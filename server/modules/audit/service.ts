@@ -16,7 +16,11 @@ export interface AuditQuery {
 function filters(q: AuditQuery): SQL | undefined {
   const actor = q.actor?.trim();
   return and(
-    actor ? (/^\d+$/.test(actor) ? eq(auditLog.actorId, Number(actor)) : like(auditLog.actorEmail, `%${actor.toLowerCase()}%`)) : undefined,
+    actor
+      ? /^\d+$/.test(actor)
+        ? eq(auditLog.actorId, Number(actor))
+        : like(auditLog.actorEmail, `%${actor.toLowerCase()}%`)
+      : undefined,
     q.action ? or(eq(auditLog.action, q.action), like(auditLog.action, `${q.action}.%`)) : undefined,
     q.from !== undefined ? gte(auditLog.at, q.from) : undefined,
     q.to !== undefined ? lte(auditLog.at, q.to) : undefined
@@ -48,15 +52,35 @@ function csvCell(value: unknown): string {
 /** The filtered log as CSV, streamed row by row; the export itself is audited. */
 export function* exportAuditCsv(ctx: Ctx, q: AuditQuery): Generator<string> {
   authorize(ctx.actor, 'audit.view');
-  recordAudit(ctx.db, ctx, { action: 'audit.exported', detail: { filters: { actor: q.actor ?? null, action: q.action ?? null, from: q.from ?? null, to: q.to ?? null } } });
+  recordAudit(ctx.db, ctx, {
+    action: 'audit.exported',
+    detail: { filters: { actor: q.actor ?? null, action: q.action ?? null, from: q.from ?? null, to: q.to ?? null } }
+  });
   yield 'id,at_utc,actor_id,actor_email,action,target_type,target_id,outcome,ip,user_agent,detail\n';
   // Iterate the statement rather than loading the whole log into memory.
   const query = ctx.db.select().from(auditLog).where(filters(q)).orderBy(desc(auditLog.id)).toSQL();
-  const rows = ctx.db.$client.prepare(query.sql).raw().iterate(...query.params) as IterableIterator<unknown[]>;
+  const rows = ctx.db.$client
+    .prepare(query.sql)
+    .raw()
+    .iterate(...query.params) as IterableIterator<unknown[]>;
   for (const r of rows) {
     const [id, at, actorId, actorEmail, action, targetType, targetId, outcome, ip, userAgent, detail] = r;
-    yield [id, new Date(at as number).toISOString(), actorId, actorEmail, action, targetType, targetId, outcome, ip, userAgent, detail]
-      .map(csvCell)
-      .join(',') + '\n';
+    yield (
+      [
+        id,
+        new Date(at as number).toISOString(),
+        actorId,
+        actorEmail,
+        action,
+        targetType,
+        targetId,
+        outcome,
+        ip,
+        userAgent,
+        detail
+      ]
+        .map(csvCell)
+        .join(',') + '\n'
+    );
   }
 }

@@ -21,7 +21,13 @@ export function listSessions(ctx: Ctx) {
   authorize(ctx.actor, 'account.manage');
   const actor = ctx.actor;
   return ctx.db
-    .select({ id: sessions.id, createdAt: sessions.createdAt, lastSeenAt: sessions.lastSeenAt, ip: sessions.ip, userAgent: sessions.userAgent })
+    .select({
+      id: sessions.id,
+      createdAt: sessions.createdAt,
+      lastSeenAt: sessions.lastSeenAt,
+      ip: sessions.ip,
+      userAgent: sessions.userAgent
+    })
     .from(sessions)
     .where(and(eq(sessions.memberId, actor.id), gt(sessions.expiresAt, ctx.clock.now())))
     .orderBy(desc(sessions.lastSeenAt))
@@ -47,16 +53,29 @@ export function revokeSession(ctx: Ctx, shortId: string): void {
 export function revokeAllSessions(ctx: Ctx): void {
   authorize(ctx.actor, 'account.manage');
   const actor = ctx.actor;
-  const ids = ctx.db.select({ id: sessions.id }).from(sessions).where(eq(sessions.memberId, actor.id)).all().map((s) => s.id);
+  const ids = ctx.db
+    .select({ id: sessions.id })
+    .from(sessions)
+    .where(eq(sessions.memberId, actor.id))
+    .all()
+    .map((s) => s.id);
   ctx.db.transaction((tx) => {
     tx.delete(sessions).where(eq(sessions.memberId, actor.id)).run();
-    recordAudit(tx, ctx, { action: 'session.revoked', targetType: 'member', targetId: actor.id, detail: { count: ids.length, all: true } });
+    recordAudit(tx, ctx, {
+      action: 'session.revoked',
+      targetType: 'member',
+      targetId: actor.id,
+      detail: { count: ids.length, all: true }
+    });
   });
   ctx.bus.publish({ type: 'session.revoked', memberId: actor.id, sessionIds: ids });
 }
 
 /** Every session ends on a password change; this browser gets a fresh one. */
-export async function changePassword(ctx: Ctx, input: { currentPassword: string; newPassword: string }): Promise<{ token: string }> {
+export async function changePassword(
+  ctx: Ctx,
+  input: { currentPassword: string; newPassword: string }
+): Promise<{ token: string }> {
   authorize(ctx.actor, 'account.manage');
   const actor = ctx.actor;
   const member = ctx.db.select().from(members).where(eq(members.id, actor.id)).get();
@@ -67,7 +86,12 @@ export async function changePassword(ctx: Ctx, input: { currentPassword: string;
     throw new Invalid('Choose a password different from the current one.', { newPassword: 'Choose a different password.' });
   }
   const hash = await checkedHash(ctx, input.newPassword, member, 'newPassword');
-  const ids = ctx.db.select({ id: sessions.id }).from(sessions).where(eq(sessions.memberId, actor.id)).all().map((s) => s.id);
+  const ids = ctx.db
+    .select({ id: sessions.id })
+    .from(sessions)
+    .where(eq(sessions.memberId, actor.id))
+    .all()
+    .map((s) => s.id);
   const token = ctx.db.transaction((tx) => {
     tx.update(members).set({ passwordHash: hash, updatedAt: ctx.clock.now() }).where(eq(members.id, actor.id)).run();
     tx.delete(sessions).where(eq(sessions.memberId, actor.id)).run();
@@ -95,14 +119,32 @@ export function requestPasswordReset(ctx: Ctx, emailInput: string): void {
       .set({ usedAt: now })
       .where(and(eq(tokens.memberId, member.id), eq(tokens.purpose, 'password_reset'), isNull(tokens.usedAt)))
       .run();
-    tx.insert(tokens).values({ id: hashToken(token), purpose: 'password_reset', memberId: member.id, expiresAt: now + RESET_MS, createdAt: now }).run();
-    recordAudit(tx, ctx, { action: 'auth.password_reset_requested', actorId: member.id, actorEmail: member.email, targetType: 'member', targetId: member.id });
+    tx.insert(tokens)
+      .values({ id: hashToken(token), purpose: 'password_reset', memberId: member.id, expiresAt: now + RESET_MS, createdAt: now })
+      .run();
+    recordAudit(tx, ctx, {
+      action: 'auth.password_reset_requested',
+      actorId: member.id,
+      actorEmail: member.email,
+      targetType: 'member',
+      targetId: member.id
+    });
   });
-  ctx.bus.publish({ type: 'member.password_reset_requested', memberId: member.id, email: member.email, name: member.name, token });
+  ctx.bus.publish({
+    type: 'member.password_reset_requested',
+    memberId: member.id,
+    email: member.email,
+    name: member.name,
+    token
+  });
 }
 
 function findResetToken(ctx: Ctx, token: string) {
-  const row = ctx.db.select().from(tokens).where(and(eq(tokens.id, hashToken(token)), eq(tokens.purpose, 'password_reset'))).get();
+  const row = ctx.db
+    .select()
+    .from(tokens)
+    .where(and(eq(tokens.id, hashToken(token)), eq(tokens.purpose, 'password_reset')))
+    .get();
   if (!row || row.usedAt !== null || row.expiresAt <= ctx.clock.now() || row.memberId === null) {
     throw new Gone('This reset link has expired or was already used. Ask for a new one.');
   }
@@ -123,19 +165,36 @@ export async function resetPassword(ctx: Ctx, input: { token: string; password: 
     throw new Invalid('Enter the code from your authenticator app (or a recovery code).', { code: 'A code is required.' });
   }
   const hash = await checkedHash(ctx, input.password, member);
-  const ids = ctx.db.select({ id: sessions.id }).from(sessions).where(eq(sessions.memberId, member.id)).all().map((s) => s.id);
+  const ids = ctx.db
+    .select({ id: sessions.id })
+    .from(sessions)
+    .where(eq(sessions.memberId, member.id))
+    .all()
+    .map((s) => s.id);
   ctx.db.transaction((tx) => {
     if (member.mfaEnabledAt && !consumeSecondFactor(ctx, tx, member, input.code ?? '')) {
-      throw new Invalid('That code did not work. Enter the current 6-digit code, or a recovery code.', { code: 'That code did not work.' });
+      throw new Invalid('That code did not work. Enter the current 6-digit code, or a recovery code.', {
+        code: 'That code did not work.'
+      });
     }
-    const claimed = tx.update(tokens).set({ usedAt: ctx.clock.now() }).where(and(eq(tokens.id, row.id), isNull(tokens.usedAt))).run();
+    const claimed = tx
+      .update(tokens)
+      .set({ usedAt: ctx.clock.now() })
+      .where(and(eq(tokens.id, row.id), isNull(tokens.usedAt)))
+      .run();
     if (claimed.changes !== 1) throw new Gone('This reset link was already used.');
     tx.update(members)
       .set({ passwordHash: hash, failedSignIns: 0, firstFailedAt: null, lockedUntil: null, updatedAt: ctx.clock.now() })
       .where(eq(members.id, member.id))
       .run();
     tx.delete(sessions).where(eq(sessions.memberId, member.id)).run();
-    recordAudit(tx, ctx, { action: 'auth.password_reset', actorId: member.id, actorEmail: member.email, targetType: 'member', targetId: member.id });
+    recordAudit(tx, ctx, {
+      action: 'auth.password_reset',
+      actorId: member.id,
+      actorEmail: member.email,
+      targetType: 'member',
+      targetId: member.id
+    });
   });
   ctx.bus.publish({ type: 'session.revoked', memberId: member.id, sessionIds: ids });
   ctx.bus.publish({ type: 'member.password_changed', memberId: member.id, email: member.email, name: member.name });

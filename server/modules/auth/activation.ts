@@ -11,7 +11,11 @@ import { checkedHash } from './account.ts';
 const SETUP_MS = 1 * DAY;
 
 function findToken(ctx: Ctx, token: string, purpose: 'activation' | 'setup') {
-  const row = ctx.db.select().from(tokens).where(and(eq(tokens.id, hashToken(token)), eq(tokens.purpose, purpose))).get();
+  const row = ctx.db
+    .select()
+    .from(tokens)
+    .where(and(eq(tokens.id, hashToken(token)), eq(tokens.purpose, purpose)))
+    .get();
   if (!row || row.usedAt !== null || row.expiresAt <= ctx.clock.now()) {
     throw new Gone(
       purpose === 'activation'
@@ -24,7 +28,11 @@ function findToken(ctx: Ctx, token: string, purpose: 'activation' | 'setup') {
 
 export function activationInfo(ctx: Ctx, token: string) {
   const row = findToken(ctx, token, 'activation');
-  const member = ctx.db.select().from(members).where(eq(members.id, row.memberId ?? -1)).get();
+  const member = ctx.db
+    .select()
+    .from(members)
+    .where(eq(members.id, row.memberId ?? -1))
+    .get();
   if (!member) throw new Gone('This activation link is no longer valid.');
   return {
     name: member.name,
@@ -36,11 +44,19 @@ export function activationInfo(ctx: Ctx, token: string) {
 /** Set the first password; the member is signed in to finish activation (MFA, system-use notice). */
 export async function activate(ctx: Ctx, input: { token: string; password: string }): Promise<{ token: string }> {
   const row = findToken(ctx, input.token, 'activation');
-  const member = ctx.db.select().from(members).where(eq(members.id, row.memberId ?? -1)).get();
+  const member = ctx.db
+    .select()
+    .from(members)
+    .where(eq(members.id, row.memberId ?? -1))
+    .get();
   if (!member || member.status !== 'pending') throw new Gone('This activation link is no longer valid.');
   const hash = await checkedHash(ctx, input.password, member);
   return ctx.db.transaction((tx) => {
-    const claimed = tx.update(tokens).set({ usedAt: ctx.clock.now() }).where(and(eq(tokens.id, row.id), isNull(tokens.usedAt))).run();
+    const claimed = tx
+      .update(tokens)
+      .set({ usedAt: ctx.clock.now() })
+      .where(and(eq(tokens.id, row.id), isNull(tokens.usedAt)))
+      .run();
     if (claimed.changes !== 1) throw new Gone('This activation link was already used.');
     tx.update(members).set({ passwordHash: hash, updatedAt: ctx.clock.now() }).where(eq(members.id, member.id)).run();
     return { token: ctx.sessions.create(member.id, ctx.ip, ctx.userAgent).token };
@@ -59,7 +75,11 @@ export function acceptNotice(ctx: Ctx): void {
       .set({ noticeAcceptedAt: now, status: 'active', lastActiveAt: now, updatedAt: now })
       .where(and(eq(members.id, actor.id), inArray(members.status, ['pending', 'active'])))
       .run();
-    recordAudit(tx, ctx, { action: wasPending ? 'member.activated' : 'member.notice_accepted', targetType: 'member', targetId: actor.id });
+    recordAudit(tx, ctx, {
+      action: wasPending ? 'member.activated' : 'member.notice_accepted',
+      targetType: 'member',
+      targetId: actor.id
+    });
   });
   if (wasPending) ctx.bus.publish({ type: 'member.activated', memberId: actor.id });
 }
@@ -83,8 +103,13 @@ export function issueSetupLink(deps: Pick<Deps, 'db' | 'clock' | 'config'>): str
   const token = generateToken();
   const now = deps.clock.now();
   deps.db.transaction((tx) => {
-    tx.update(tokens).set({ usedAt: now }).where(and(eq(tokens.purpose, 'setup'), isNull(tokens.usedAt))).run();
-    tx.insert(tokens).values({ id: hashToken(token), purpose: 'setup', expiresAt: now + SETUP_MS, createdAt: now }).run();
+    tx.update(tokens)
+      .set({ usedAt: now })
+      .where(and(eq(tokens.purpose, 'setup'), isNull(tokens.usedAt)))
+      .run();
+    tx.insert(tokens)
+      .values({ id: hashToken(token), purpose: 'setup', expiresAt: now + SETUP_MS, createdAt: now })
+      .run();
   });
   return `${deps.config.publicOrigin}/setup?token=${token}`;
 }
@@ -104,17 +129,36 @@ export async function setupFirstAdmin(ctx: Ctx, input: { token: string; name: st
   const hash = await checkedHash(ctx, input.password, { name, email });
   const now = ctx.clock.now();
   return ctx.db.transaction((tx) => {
-    const claimed = tx.update(tokens).set({ usedAt: now }).where(and(eq(tokens.id, row.id), isNull(tokens.usedAt))).run();
+    const claimed = tx
+      .update(tokens)
+      .set({ usedAt: now })
+      .where(and(eq(tokens.id, row.id), isNull(tokens.usedAt)))
+      .run();
     if (claimed.changes !== 1) throw new Gone('This set-up link was already used.');
     if (tx.select({ id: members.id }).from(members).where(eq(members.email, email)).get()) {
       throw new Conflict('A member with that e-mail already exists.');
     }
     const created = tx
       .insert(members)
-      .values({ email, name, role: 'admin', status: 'pending', passwordHash: hash, jobTitle: 'Administrator', createdAt: now, updatedAt: now })
+      .values({
+        email,
+        name,
+        role: 'admin',
+        status: 'pending',
+        passwordHash: hash,
+        jobTitle: 'Administrator',
+        createdAt: now,
+        updatedAt: now
+      })
       .returning({ id: members.id })
       .get();
-    recordAudit(tx, ctx, { action: 'setup.admin_created', actorId: created.id, actorEmail: email, targetType: 'member', targetId: created.id });
+    recordAudit(tx, ctx, {
+      action: 'setup.admin_created',
+      actorId: created.id,
+      actorEmail: email,
+      targetType: 'member',
+      targetId: created.id
+    });
     return { token: ctx.sessions.create(created.id, ctx.ip, ctx.userAgent).token };
   });
 }

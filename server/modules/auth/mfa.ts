@@ -42,11 +42,7 @@ export function consumeSecondFactor(ctx: Ctx, tx: DbOrTx, member: Member, code: 
     .select()
     .from(recoveryCodes)
     .where(
-      and(
-        eq(recoveryCodes.memberId, member.id),
-        eq(recoveryCodes.codeHash, hashToken(normalised)),
-        isNull(recoveryCodes.usedAt)
-      )
+      and(eq(recoveryCodes.memberId, member.id), eq(recoveryCodes.codeHash, hashToken(normalised)), isNull(recoveryCodes.usedAt))
     )
     .get();
   if (!row) return null;

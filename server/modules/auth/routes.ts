@@ -2,7 +2,16 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Config } from '../../config.ts';
 import { challengeCookieName, cookieOptions, sessionCookieName } from '../../plugins/auth.ts';
 import { email, obj, password, str, token } from '../../shared/schema.ts';
-import { accountFacts, changePassword, listSessions, passwordResetInfo, requestPasswordReset, resetPassword, revokeAllSessions, revokeSession } from './account.ts';
+import {
+  accountFacts,
+  changePassword,
+  listSessions,
+  passwordResetInfo,
+  requestPasswordReset,
+  resetPassword,
+  revokeAllSessions,
+  revokeSession
+} from './account.ts';
 import { acceptNotice, activate, activationInfo, setupFirstAdmin, setupInfo } from './activation.ts';
 import { confirmMfaEnrolment, disableMfa, regenerateRecoveryCodes, remainingRecoveryCodes, startMfaEnrolment } from './mfa.ts';
 import { completeMfa, signIn, signOut } from './signIn.ts';
@@ -49,17 +58,13 @@ export async function authRoutes(app: FastifyInstance, { config }: { config: Con
     }
   );
 
-  app.post(
-    '/auth/mfa',
-    { config: { access: 'public' }, schema: { body: obj({ code: str(1, 40) }) } },
-    async (request, reply) => {
-      const { code } = request.body as { code: string };
-      const result = await completeMfa(request.ctx(), request.cookies[challenge], code);
-      reply.clearCookie(challenge, { path: '/' });
-      setSession(reply, config, result.token);
-      return { next: 'home' };
-    }
-  );
+  app.post('/auth/mfa', { config: { access: 'public' }, schema: { body: obj({ code: str(1, 40) }) } }, async (request, reply) => {
+    const { code } = request.body as { code: string };
+    const result = await completeMfa(request.ctx(), request.cookies[challenge], code);
+    reply.clearCookie(challenge, { path: '/' });
+    setSession(reply, config, result.token);
+    return { next: 'home' };
+  });
 
   app.post('/auth/sign-out', { config: { access: 'public' } }, async (request, reply) => {
     signOut(request.ctx());
@@ -76,10 +81,8 @@ export async function authRoutes(app: FastifyInstance, { config }: { config: Con
     }
   );
 
-  app.get(
-    '/auth/password-reset',
-    { config: { access: 'public' }, schema: { querystring: obj({ token }) } },
-    async (request) => passwordResetInfo(request.ctx(), (request.query as { token: string }).token)
+  app.get('/auth/password-reset', { config: { access: 'public' }, schema: { querystring: obj({ token }) } }, async (request) =>
+    passwordResetInfo(request.ctx(), (request.query as { token: string }).token)
   );
 
   app.post(
@@ -91,10 +94,8 @@ export async function authRoutes(app: FastifyInstance, { config }: { config: Con
     }
   );
 
-  app.get(
-    '/activation',
-    { config: { access: 'public' }, schema: { querystring: obj({ token }) } },
-    async (request) => activationInfo(request.ctx(), (request.query as { token: string }).token)
+  app.get('/activation', { config: { access: 'public' }, schema: { querystring: obj({ token }) } }, async (request) =>
+    activationInfo(request.ctx(), (request.query as { token: string }).token)
   );
 
   app.post(
@@ -107,26 +108,31 @@ export async function authRoutes(app: FastifyInstance, { config }: { config: Con
     }
   );
 
-  app.get(
-    '/setup',
-    { config: { access: 'public' }, schema: { querystring: obj({ token }) } },
-    async (request) => setupInfo(request.ctx(), (request.query as { token: string }).token)
+  app.get('/setup', { config: { access: 'public' }, schema: { querystring: obj({ token }) } }, async (request) =>
+    setupInfo(request.ctx(), (request.query as { token: string }).token)
   );
 
   app.post(
     '/setup',
     { config: { access: 'public' }, schema: { body: obj({ token, name: str(1, 120), email, password }) } },
     async (request, reply) => {
-      const result = await setupFirstAdmin(request.ctx(), request.body as { token: string; name: string; email: string; password: string });
+      const result = await setupFirstAdmin(
+        request.ctx(),
+        request.body as { token: string; name: string; email: string; password: string }
+      );
       setSession(reply, config, result.token);
       return { next: 'onboarding' };
     }
   );
 
-  app.post('/onboarding/notice', { config: { access: 'session' }, schema: { body: obj({ accept: { const: true } }) } }, async (request) => {
-    acceptNotice(request.ctx());
-    return { next: 'home' };
-  });
+  app.post(
+    '/onboarding/notice',
+    { config: { access: 'session' }, schema: { body: obj({ accept: { const: true } }) } },
+    async (request) => {
+      acceptNotice(request.ctx());
+      return { next: 'home' };
+    }
+  );
 
   app.post('/account/mfa/start', { config: { access: 'session' } }, async (request) => startMfaEnrolment(request.ctx()));
 
@@ -161,7 +167,9 @@ export async function authRoutes(app: FastifyInstance, { config }: { config: Con
     }
   );
 
-  app.get('/account/sessions', { config: { access: 'account.manage' } }, async (request) => ({ sessions: listSessions(request.ctx()) }));
+  app.get('/account/sessions', { config: { access: 'account.manage' } }, async (request) => ({
+    sessions: listSessions(request.ctx())
+  }));
 
   app.post(
     '/account/sessions/:id/revoke',

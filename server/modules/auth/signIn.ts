@@ -88,10 +88,7 @@ function refuseInactive(member: Member): void {
 
 function startSession(ctx: Ctx, member: Member, via: 'password' | 'totp' | 'recovery'): string {
   return ctx.db.transaction((tx) => {
-    tx.update(members)
-      .set({ failedSignIns: 0, firstFailedAt: null, lockedUntil: null })
-      .where(eq(members.id, member.id))
-      .run();
+    tx.update(members).set({ failedSignIns: 0, firstFailedAt: null, lockedUntil: null }).where(eq(members.id, member.id)).run();
     const { token } = ctx.sessions.create(member.id, ctx.ip, ctx.userAgent);
     recordAudit(tx, ctx, {
       action: 'auth.sign_in',
@@ -102,7 +99,13 @@ function startSession(ctx: Ctx, member: Member, via: 'password' | 'totp' | 'reco
       detail: { via }
     });
     if (via === 'recovery') {
-      recordAudit(tx, ctx, { action: 'mfa.recovery_code_used', actorId: member.id, actorEmail: member.email, targetType: 'member', targetId: member.id });
+      recordAudit(tx, ctx, {
+        action: 'mfa.recovery_code_used',
+        actorId: member.id,
+        actorEmail: member.email,
+        targetType: 'member',
+        targetId: member.id
+      });
     }
     return token;
   });
@@ -116,12 +119,26 @@ export async function signIn(ctx: Ctx, input: { email: string; password: string 
     // Spend the same time as a real check, so timing does not reveal which addresses exist.
     dummyHash ??= hashPassword('not a real password for timing', ctx.config.argon2);
     await verifyPassword(await dummyHash, input.password);
-    recordAudit(ctx.db, ctx, { action: 'auth.sign_in_failed', outcome: 'failure', actorId: null, actorEmail: email.slice(0, 254), detail: { reason: 'unknown_account' } });
+    recordAudit(ctx.db, ctx, {
+      action: 'auth.sign_in_failed',
+      outcome: 'failure',
+      actorId: null,
+      actorEmail: email.slice(0, 254),
+      detail: { reason: 'unknown_account' }
+    });
     throw new Unauthorized(SIGN_IN_FAILED);
   }
   if (isLocked(ctx, member)) {
     await verifyPassword(member.passwordHash, input.password);
-    recordAudit(ctx.db, ctx, { action: 'auth.sign_in_failed', outcome: 'failure', actorId: member.id, actorEmail: member.email, targetType: 'member', targetId: member.id, detail: { reason: 'locked' } });
+    recordAudit(ctx.db, ctx, {
+      action: 'auth.sign_in_failed',
+      outcome: 'failure',
+      actorId: member.id,
+      actorEmail: member.email,
+      targetType: 'member',
+      targetId: member.id,
+      detail: { reason: 'locked' }
+    });
     throw new Unauthorized(SIGN_IN_FAILED);
   }
   if (!(await verifyPassword(member.passwordHash, input.password))) {
@@ -163,7 +180,9 @@ export async function completeMfa(ctx: Ctx, challengeToken: string | undefined, 
   });
   if (!via) {
     recordFailure(ctx, member, 'auth.mfa_failed');
-    throw new Unauthorized('That code did not work. Enter the current 6-digit code from your app, or a recovery code. A code can be used only once.');
+    throw new Unauthorized(
+      'That code did not work. Enter the current 6-digit code from your app, or a recovery code. A code can be used only once.'
+    );
   }
   return { token: startSession(ctx, member, via) };
 }
@@ -173,7 +192,9 @@ export function signOut(ctx: Ctx): void {
   const sessionId = ctx.actor.sessionId;
   const memberId = ctx.actor.id;
   ctx.db.transaction((tx) => {
-    tx.delete(sessions).where(and(eq(sessions.id, sessionId), eq(sessions.memberId, memberId))).run();
+    tx.delete(sessions)
+      .where(and(eq(sessions.id, sessionId), eq(sessions.memberId, memberId)))
+      .run();
     recordAudit(tx, ctx, { action: 'auth.sign_out', targetType: 'member', targetId: memberId });
   });
   ctx.bus.publish({ type: 'session.revoked', memberId, sessionIds: [sessionId] });

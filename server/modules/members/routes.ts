@@ -25,7 +25,11 @@ export async function memberAdminRoutes(app: FastifyInstance) {
         )
       }
     },
-    async (request) => listMembers(request.ctx(), request.query as { q?: string; status?: MemberStatus; role?: Role; after?: number; limit?: number })
+    async (request) =>
+      listMembers(
+        request.ctx(),
+        request.query as { q?: string; status?: MemberStatus; role?: Role; after?: number; limit?: number }
+      )
   );
 
   app.post(
@@ -34,7 +38,13 @@ export async function memberAdminRoutes(app: FastifyInstance) {
       config: { access },
       schema: {
         params: idParam,
-        body: obj({ role: { type: 'string', enum: [...ROLES] }, taskForceId: { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'null' }] } }, ['role'])
+        body: obj(
+          {
+            role: { type: 'string', enum: [...ROLES] },
+            taskForceId: { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'null' }] }
+          },
+          ['role']
+        )
       }
     },
     async (request) => {

@@ -57,7 +57,12 @@ function notSelf(ctx: Ctx, id: number, what: string): void {
 
 /** Ends every session of a member inside the caller's transaction; returns the ids for the event. */
 export function revokeAllOf(tx: DbOrTx, memberId: number): string[] {
-  const ids = tx.select({ id: sessions.id }).from(sessions).where(eq(sessions.memberId, memberId)).all().map((s) => s.id);
+  const ids = tx
+    .select({ id: sessions.id })
+    .from(sessions)
+    .where(eq(sessions.memberId, memberId))
+    .all()
+    .map((s) => s.id);
   tx.delete(sessions).where(eq(sessions.memberId, memberId)).run();
   return ids;
 }
@@ -71,12 +76,20 @@ export function changeRole(ctx: Ctx, id: number, input: { role: Role; taskForceI
   if (input.role === 'coordinator' && taskForceId === null) {
     throw new Invalid('A coordinator coordinates one task force: choose it.', { taskForceId: 'Choose the task force.' });
   }
-  if (taskForceId !== null && !ctx.db.select({ id: taskForces.id }).from(taskForces).where(eq(taskForces.id, taskForceId)).get()) {
+  if (
+    taskForceId !== null &&
+    !ctx.db.select({ id: taskForces.id }).from(taskForces).where(eq(taskForces.id, taskForceId)).get()
+  ) {
     throw new Invalid('That task force does not exist.', { taskForceId: 'Choose a task force from the list.' });
   }
   ctx.db.transaction((tx) => {
     tx.update(members).set({ role: input.role, taskForceId, updatedAt: ctx.clock.now() }).where(eq(members.id, id)).run();
-    recordAudit(tx, ctx, { action: 'member.role_changed', targetType: 'member', targetId: id, detail: { from: member.role, to: input.role, taskForceId } });
+    recordAudit(tx, ctx, {
+      action: 'member.role_changed',
+      targetType: 'member',
+      targetId: id,
+      detail: { from: member.role, to: input.role, taskForceId }
+    });
   });
   ctx.bus.publish({ type: 'member.role_changed', memberId: id, from: member.role, to: input.role });
 }
@@ -87,7 +100,10 @@ export function suspendMember(ctx: Ctx, id: number, reason: string): void {
   const member = load(ctx, id);
   if (member.status === 'suspended') throw new Conflict('This member is already suspended.');
   const sessionIds = ctx.db.transaction((tx) => {
-    tx.update(members).set({ status: 'suspended', statusReason: reason.trim(), updatedAt: ctx.clock.now() }).where(eq(members.id, id)).run();
+    tx.update(members)
+      .set({ status: 'suspended', statusReason: reason.trim(), updatedAt: ctx.clock.now() })
+      .where(eq(members.id, id))
+      .run();
     recordAudit(tx, ctx, { action: 'member.suspended', targetType: 'member', targetId: id, detail: { reason: reason.trim() } });
     return revokeAllOf(tx, id);
   });
@@ -99,7 +115,8 @@ export function suspendMember(ctx: Ctx, id: number, reason: string): void {
 export function reinstateMember(ctx: Ctx, id: number): void {
   authorize(ctx.actor, 'members.manage');
   const member = load(ctx, id);
-  if (member.status === 'active' || member.status === 'pending') throw new Conflict('This member is not suspended, expired or disabled.');
+  if (member.status === 'active' || member.status === 'pending')
+    throw new Conflict('This member is not suspended, expired or disabled.');
   const now = ctx.clock.now();
   ctx.db.transaction((tx) => {
     tx.update(members)
@@ -124,7 +141,8 @@ export function unlockMember(ctx: Ctx, id: number): void {
 export function extendAccess(ctx: Ctx, id: number, until: number | null): void {
   authorize(ctx.actor, 'members.manage');
   load(ctx, id);
-  if (until !== null && until <= ctx.clock.now()) throw new Invalid('Choose a date in the future.', { until: 'Choose a date in the future.' });
+  if (until !== null && until <= ctx.clock.now())
+    throw new Invalid('Choose a date in the future.', { until: 'Choose a date in the future.' });
   ctx.db.transaction((tx) => {
     tx.update(members)
       .set({ accessExtendedUntil: until, expiryNotice30At: null, expiryNotice7At: null, updatedAt: ctx.clock.now() })

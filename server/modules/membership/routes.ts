@@ -39,8 +39,10 @@ export async function membershipRoutes(app: FastifyInstance) {
     confirmEmail(request.ctx(), (request.body as { token: string }).token)
   );
 
-  app.get('/membership-requests/status', { config: { access: 'public' }, schema: { querystring: obj({ token }) } }, async (request) =>
-    requestStatus(request.ctx(), (request.query as { token: string }).token)
+  app.get(
+    '/membership-requests/status',
+    { config: { access: 'public' }, schema: { querystring: obj({ token }) } },
+    async (request) => requestStatus(request.ctx(), (request.query as { token: string }).token)
   );
 
   app.post(
@@ -63,7 +65,11 @@ export async function membershipRoutes(app: FastifyInstance) {
       config: { access: 'membership.review' },
       schema: {
         querystring: obj(
-          { view: { type: 'string', enum: ['open', 'decided'] }, after: str(1, 40), limit: { type: 'integer', minimum: 1, maximum: 100 } },
+          {
+            view: { type: 'string', enum: ['open', 'decided'] },
+            after: str(1, 40),
+            limit: { type: 'integer', minimum: 1, maximum: 100 }
+          },
           []
         )
       }
@@ -71,19 +77,31 @@ export async function membershipRoutes(app: FastifyInstance) {
     async (request) => listRequests(request.ctx(), request.query as { view?: 'open' | 'decided'; after?: string; limit?: number })
   );
 
-  app.get('/admin/membership-requests/:id', { config: { access: 'membership.review' }, schema: { params: idParam } }, async (request) => ({
-    request: getRequest(request.ctx(), (request.params as { id: number }).id)
-  }));
+  app.get(
+    '/admin/membership-requests/:id',
+    { config: { access: 'membership.review' }, schema: { params: idParam } },
+    async (request) => ({
+      request: getRequest(request.ctx(), (request.params as { id: number }).id)
+    })
+  );
 
-  app.post('/admin/membership-requests/:id/review', { config: { access: 'membership.review' }, schema: { params: idParam } }, async (request) => {
-    markInReview(request.ctx(), (request.params as { id: number }).id);
-    return { status: 'in_review' };
-  });
+  app.post(
+    '/admin/membership-requests/:id/review',
+    { config: { access: 'membership.review' }, schema: { params: idParam } },
+    async (request) => {
+      markInReview(request.ctx(), (request.params as { id: number }).id);
+      return { status: 'in_review' };
+    }
+  );
 
-  app.post('/admin/membership-requests/:id/approve', { config: { access: 'membership.review' }, schema: { params: idParam } }, async (request) => {
-    const result = approveRequest(request.ctx(), (request.params as { id: number }).id);
-    return { status: 'approved', ...result };
-  });
+  app.post(
+    '/admin/membership-requests/:id/approve',
+    { config: { access: 'membership.review' }, schema: { params: idParam } },
+    async (request) => {
+      const result = approveRequest(request.ctx(), (request.params as { id: number }).id);
+      return { status: 'approved', ...result };
+    }
+  );
 
   app.post(
     '/admin/membership-requests/:id/decline',

@@ -40,10 +40,16 @@ export const REQUEST_RECEIVED =
 export function requestMembership(ctx: Ctx, input: MembershipRequestInput): void {
   const now = ctx.clock.now();
   const wait = ctx.limiter.hit(`membership-request:ip:${ctx.ip}`, [{ limit: 5, windowMs: HOUR }], now);
-  if (wait > 0) throw new TooManyRequests(`Too many requests from this network. Try again in ${Math.ceil(wait / 60)} minutes.`, wait);
+  if (wait > 0)
+    throw new TooManyRequests(`Too many requests from this network. Try again in ${Math.ceil(wait / 60)} minutes.`, wait);
   const email = input.email.trim().toLowerCase();
-  if (input.taskForceId !== null && !ctx.db.select({ id: taskForces.id }).from(taskForces).where(eq(taskForces.id, input.taskForceId)).get()) {
-    throw new Invalid('Choose a task force from the list, or "My task force is not listed".', { taskForceId: 'Choose a task force from the list.' });
+  if (
+    input.taskForceId !== null &&
+    !ctx.db.select({ id: taskForces.id }).from(taskForces).where(eq(taskForces.id, input.taskForceId)).get()
+  ) {
+    throw new Invalid('Choose a task force from the list, or "My task force is not listed".', {
+      taskForceId: 'Choose a task force from the list.'
+    });
   }
   if (ctx.db.select({ id: members.id }).from(members).where(eq(members.email, email)).get()) return;
   const open = ctx.db
@@ -58,7 +64,9 @@ export function requestMembership(ctx: Ctx, input: MembershipRequestInput): void
   const confirmToken = generateToken();
   const requestId = ctx.db.transaction((tx) => {
     // A second attempt before confirming replaces the first.
-    tx.delete(membershipRequests).where(and(eq(membershipRequests.email, email), eq(membershipRequests.status, 'unconfirmed'))).run();
+    tx.delete(membershipRequests)
+      .where(and(eq(membershipRequests.email, email), eq(membershipRequests.status, 'unconfirmed')))
+      .run();
     const created = tx
       .insert(membershipRequests)
       .values({
@@ -73,7 +81,15 @@ export function requestMembership(ctx: Ctx, input: MembershipRequestInput): void
       })
       .returning({ id: membershipRequests.id })
       .get();
-    tx.insert(tokens).values({ id: hashToken(confirmToken), purpose: 'email_confirm', requestId: created.id, expiresAt: now + CONFIRM_MS, createdAt: now }).run();
+    tx.insert(tokens)
+      .values({
+        id: hashToken(confirmToken),
+        purpose: 'email_confirm',
+        requestId: created.id,
+        expiresAt: now + CONFIRM_MS,
+        createdAt: now
+      })
+      .run();
     return created.id;
   });
   ctx.bus.publish({ type: 'membership.requested', requestId, email, fullName: input.fullName.trim(), confirmToken });
@@ -86,7 +102,11 @@ function statusTokenOf(ctx: Ctx, request: Request): string {
 /** The e-mail link: the request enters the review queue. Returns the status-page token. */
 export function confirmEmail(ctx: Ctx, token: string): { statusToken: string } {
   const now = ctx.clock.now();
-  const row = ctx.db.select().from(tokens).where(and(eq(tokens.id, hashToken(token)), eq(tokens.purpose, 'email_confirm'))).get();
+  const row = ctx.db
+    .select()
+    .from(tokens)
+    .where(and(eq(tokens.id, hashToken(token)), eq(tokens.purpose, 'email_confirm')))
+    .get();
   if (!row || row.usedAt !== null || row.expiresAt <= now || row.requestId === null) {
     throw new Gone('This confirmation link has expired or was already used. Please send your request again.');
   }
@@ -112,14 +132,23 @@ export function confirmEmail(ctx: Ctx, token: string): { statusToken: string } {
 }
 
 function byStatusToken(ctx: Ctx, token: string): Request {
-  const request = ctx.db.select().from(membershipRequests).where(eq(membershipRequests.statusTokenHash, hashToken(token))).get();
-  if (!request || request.status === 'unconfirmed') throw new NotFound('No request matches this link. Check that you copied the whole link from the e-mail.');
+  const request = ctx.db
+    .select()
+    .from(membershipRequests)
+    .where(eq(membershipRequests.statusTokenHash, hashToken(token)))
+    .get();
+  if (!request || request.status === 'unconfirmed')
+    throw new NotFound('No request matches this link. Check that you copied the whole link from the e-mail.');
   return request;
 }
 
 function messagesOf(ctx: Ctx, requestId: number) {
   return ctx.db
-    .select({ author: membershipRequestMessages.author, body: membershipRequestMessages.body, createdAt: membershipRequestMessages.createdAt })
+    .select({
+      author: membershipRequestMessages.author,
+      body: membershipRequestMessages.body,
+      createdAt: membershipRequestMessages.createdAt
+    })
     .from(membershipRequestMessages)
     .where(eq(membershipRequestMessages.requestId, requestId))
     .orderBy(asc(membershipRequestMessages.id))
@@ -152,7 +181,9 @@ export function respondToRequest(ctx: Ctx, token: string, message: string): void
   if (r.status !== 'info_requested') throw new Conflict('Your request is not waiting for an answer from you.');
   const now = ctx.clock.now();
   ctx.db.transaction((tx) => {
-    tx.insert(membershipRequestMessages).values({ requestId: r.id, author: 'applicant', body: message.trim(), createdAt: now }).run();
+    tx.insert(membershipRequestMessages)
+      .values({ requestId: r.id, author: 'applicant', body: message.trim(), createdAt: now })
+      .run();
     tx.update(membershipRequests).set({ status: 'in_review', updatedAt: now }).where(eq(membershipRequests.id, r.id)).run();
   });
   ctx.bus.publish({ type: 'membership.applicant_responded', requestId: r.id, taskForceId: r.taskForceId });
@@ -185,7 +216,10 @@ export function listRequests(ctx: Ctx, query: { view?: 'open' | 'decided'; after
   if (query.after) {
     const [at, id] = query.after.split('.').map(Number);
     if (!Number.isFinite(at) || !Number.isFinite(id)) throw new Invalid('The page link is not valid.');
-    cursor = or(gt(membershipRequests.confirmedAt, at!), and(eq(membershipRequests.confirmedAt, at!), gt(membershipRequests.id, id!)));
+    cursor = or(
+      gt(membershipRequests.confirmedAt, at!),
+      and(eq(membershipRequests.confirmedAt, at!), gt(membershipRequests.id, id!))
+    );
   }
   const rows = ctx.db
     .select({
@@ -233,7 +267,10 @@ export function markInReview(ctx: Ctx, id: number): void {
   const r = loadForDecision(ctx, id);
   if (r.status !== 'submitted') throw new Conflict('Only a newly submitted request can be taken into review.');
   ctx.db.transaction((tx) => {
-    tx.update(membershipRequests).set({ status: 'in_review', updatedAt: ctx.clock.now() }).where(eq(membershipRequests.id, id)).run();
+    tx.update(membershipRequests)
+      .set({ status: 'in_review', updatedAt: ctx.clock.now() })
+      .where(eq(membershipRequests.id, id))
+      .run();
     recordAudit(tx, ctx, { action: 'membership.in_review', targetType: 'membership_request', targetId: id });
   });
 }
@@ -243,11 +280,20 @@ export function requestInformation(ctx: Ctx, id: number, message: string): void 
   requireOpen(r);
   const now = ctx.clock.now();
   ctx.db.transaction((tx) => {
-    tx.insert(membershipRequestMessages).values({ requestId: id, author: 'reviewer', authorMemberId: ctx.actor!.id, body: message.trim(), createdAt: now }).run();
+    tx.insert(membershipRequestMessages)
+      .values({ requestId: id, author: 'reviewer', authorMemberId: ctx.actor!.id, body: message.trim(), createdAt: now })
+      .run();
     tx.update(membershipRequests).set({ status: 'info_requested', updatedAt: now }).where(eq(membershipRequests.id, id)).run();
     recordAudit(tx, ctx, { action: 'membership.info_requested', targetType: 'membership_request', targetId: id });
   });
-  ctx.bus.publish({ type: 'membership.info_requested', requestId: id, email: r.email, fullName: r.fullName, message: message.trim(), statusToken: statusTokenOf(ctx, r) });
+  ctx.bus.publish({
+    type: 'membership.info_requested',
+    requestId: id,
+    email: r.email,
+    fullName: r.fullName,
+    message: message.trim(),
+    statusToken: statusTokenOf(ctx, r)
+  });
 }
 
 export function declineRequest(ctx: Ctx, id: number, reason: string): void {
@@ -259,7 +305,12 @@ export function declineRequest(ctx: Ctx, id: number, reason: string): void {
       .set({ status: 'declined', declineReason: reason.trim(), decidedBy: ctx.actor!.id, decidedAt: now, updatedAt: now })
       .where(eq(membershipRequests.id, id))
       .run();
-    recordAudit(tx, ctx, { action: 'membership.declined', targetType: 'membership_request', targetId: id, detail: { email: r.email } });
+    recordAudit(tx, ctx, {
+      action: 'membership.declined',
+      targetType: 'membership_request',
+      targetId: id,
+      detail: { email: r.email }
+    });
   });
   ctx.bus.publish({
     type: 'membership.decided',
@@ -304,8 +355,21 @@ export function approveRequest(ctx: Ctx, id: number): { memberId: number } {
       .set({ status: 'approved', decidedBy: ctx.actor!.id, decidedAt: now, memberId: created.id, updatedAt: now })
       .where(and(eq(membershipRequests.id, id), inArray(membershipRequests.status, OPEN_STATUSES)))
       .run();
-    tx.insert(tokens).values({ id: hashToken(activationToken), purpose: 'activation', memberId: created.id, expiresAt: now + ACTIVATION_MS, createdAt: now }).run();
-    recordAudit(tx, ctx, { action: 'membership.approved', targetType: 'membership_request', targetId: id, detail: { email: r.email, memberId: created.id } });
+    tx.insert(tokens)
+      .values({
+        id: hashToken(activationToken),
+        purpose: 'activation',
+        memberId: created.id,
+        expiresAt: now + ACTIVATION_MS,
+        createdAt: now
+      })
+      .run();
+    recordAudit(tx, ctx, {
+      action: 'membership.approved',
+      targetType: 'membership_request',
+      targetId: id,
+      detail: { email: r.email, memberId: created.id }
+    });
     return created.id;
   });
   ctx.bus.publish({
@@ -321,4 +385,3 @@ export function approveRequest(ctx: Ctx, id: number): { memberId: number } {
   });
   return { memberId };
 }
-

@@ -14,19 +14,28 @@ export function updateSettings(ctx: Ctx, patch: Partial<SiteSettings>): SiteSett
   if (patch.knownAgencyDomains) {
     const domains = [...new Set(patch.knownAgencyDomains.map((d) => d.trim().toLowerCase().replace(/^@/, '')).filter(Boolean))];
     const bad = domains.filter((d) => !DOMAIN.test(d));
-    if (bad.length) throw new Invalid(`Not a domain name: ${bad.join(', ')}.`, { knownAgencyDomains: 'One domain per line, like hpd.houstontx.gov.' });
+    if (bad.length)
+      throw new Invalid(`Not a domain name: ${bad.join(', ')}.`, {
+        knownAgencyDomains: 'One domain per line, like hpd.houstontx.gov.'
+      });
     clean.knownAgencyDomains = domains;
   }
   const before = ctx.settings.get();
   ctx.db.transaction((tx) => {
     ctx.settings.write(tx, clean, ctx.clock.now());
-    recordAudit(tx, ctx, { action: 'settings.changed', targetType: 'settings', detail: { before, after: { ...before, ...clean } } });
+    recordAudit(tx, ctx, {
+      action: 'settings.changed',
+      targetType: 'settings',
+      detail: { before, after: { ...before, ...clean } }
+    });
   });
   return ctx.settings.get();
 }
 
 export async function settingsRoutes(app: FastifyInstance) {
-  app.get('/admin/settings', { config: { access: 'settings.manage' } }, async (request) => ({ settings: request.ctx().settings.get() }));
+  app.get('/admin/settings', { config: { access: 'settings.manage' } }, async (request) => ({
+    settings: request.ctx().settings.get()
+  }));
   app.patch(
     '/admin/settings',
     {

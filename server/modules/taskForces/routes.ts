@@ -19,17 +19,25 @@ const toInput = (b: Body): TaskForceInput => ({
 });
 
 export async function taskForceRoutes(app: FastifyInstance) {
-  app.get('/task-forces/options', { config: { access: 'public' } }, async (request) => ({ taskForces: taskForceOptions(request.ctx()) }));
+  app.get('/task-forces/options', { config: { access: 'public' } }, async (request) => ({
+    taskForces: taskForceOptions(request.ctx())
+  }));
 
-  app.get('/admin/task-forces', { config: { access: 'taskForces.manage' } }, async (request) => ({ taskForces: listTaskForces(request.ctx()) }));
+  app.get('/admin/task-forces', { config: { access: 'taskForces.manage' } }, async (request) => ({
+    taskForces: listTaskForces(request.ctx())
+  }));
 
   app.post('/admin/task-forces', { config: { access: 'taskForces.manage' }, schema: { body } }, async (request, reply) => {
     const created = createTaskForce(request.ctx(), toInput(request.body as Body));
     return reply.status(201).send(created);
   });
 
-  app.patch('/admin/task-forces/:id', { config: { access: 'taskForces.manage' }, schema: { params: idParam, body } }, async (request) => {
-    updateTaskForce(request.ctx(), (request.params as { id: number }).id, toInput(request.body as Body));
-    return { updated: true };
-  });
+  app.patch(
+    '/admin/task-forces/:id',
+    { config: { access: 'taskForces.manage' }, schema: { params: idParam, body } },
+    async (request) => {
+      updateTaskForce(request.ctx(), (request.params as { id: number }).id, toInput(request.body as Body));
+      return { updated: true };
+    }
+  );
 }

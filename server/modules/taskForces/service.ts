@@ -6,9 +6,62 @@ import { Conflict, Invalid, NotFound } from '../../shared/errors.ts';
 import { recordAudit } from '../audit/record.ts';
 
 export const US_STATES = [
-  'AL', 'AK', 'AZ', 'AR', 'CA', 'CO', 'CT', 'DE', 'DC', 'FL', 'GA', 'HI', 'ID', 'IL', 'IN', 'IA', 'KS', 'KY', 'LA', 'ME', 'MD',
-  'MA', 'MI', 'MN', 'MS', 'MO', 'MT', 'NE', 'NV', 'NH', 'NJ', 'NM', 'NY', 'NC', 'ND', 'OH', 'OK', 'OR', 'PA', 'RI', 'SC', 'SD',
-  'TN', 'TX', 'UT', 'VT', 'VA', 'WA', 'WV', 'WI', 'WY', 'PR', 'GU', 'VI', 'AS', 'MP'
+  'AL',
+  'AK',
+  'AZ',
+  'AR',
+  'CA',
+  'CO',
+  'CT',
+  'DE',
+  'DC',
+  'FL',
+  'GA',
+  'HI',
+  'ID',
+  'IL',
+  'IN',
+  'IA',
+  'KS',
+  'KY',
+  'LA',
+  'ME',
+  'MD',
+  'MA',
+  'MI',
+  'MN',
+  'MS',
+  'MO',
+  'MT',
+  'NE',
+  'NV',
+  'NH',
+  'NJ',
+  'NM',
+  'NY',
+  'NC',
+  'ND',
+  'OH',
+  'OK',
+  'OR',
+  'PA',
+  'RI',
+  'SC',
+  'SD',
+  'TN',
+  'TX',
+  'UT',
+  'VT',
+  'VA',
+  'WA',
+  'WV',
+  'WI',
+  'WY',
+  'PR',
+  'GU',
+  'VI',
+  'AS',
+  'MP'
 ] as const;
 
 export interface TaskForceInput {
@@ -20,7 +73,11 @@ export interface TaskForceInput {
 
 /** The public list applicants choose from: names and states only. */
 export function taskForceOptions(ctx: Ctx) {
-  return ctx.db.select({ id: taskForces.id, name: taskForces.name, states: taskForces.states }).from(taskForces).orderBy(asc(taskForces.name)).all();
+  return ctx.db
+    .select({ id: taskForces.id, name: taskForces.name, states: taskForces.states })
+    .from(taskForces)
+    .orderBy(asc(taskForces.name))
+    .all();
 }
 
 export function listTaskForces(ctx: Ctx) {
@@ -48,7 +105,11 @@ function validate(input: TaskForceInput): TaskForceInput {
 }
 
 function nameTaken(ctx: Ctx, name: string, exceptId?: number): boolean {
-  const existing = ctx.db.select({ id: taskForces.id }).from(taskForces).where(sql`lower(${taskForces.name}) = lower(${name})`).get();
+  const existing = ctx.db
+    .select({ id: taskForces.id })
+    .from(taskForces)
+    .where(sql`lower(${taskForces.name}) = lower(${name})`)
+    .get();
   return existing !== undefined && existing.id !== exceptId;
 }
 
@@ -58,8 +119,17 @@ export function createTaskForce(ctx: Ctx, raw: TaskForceInput): { id: number } {
   if (nameTaken(ctx, input.name)) throw new Conflict('A task force with this name already exists.');
   const now = ctx.clock.now();
   return ctx.db.transaction((tx) => {
-    const created = tx.insert(taskForces).values({ ...input, createdAt: now, updatedAt: now }).returning({ id: taskForces.id }).get();
-    recordAudit(tx, ctx, { action: 'task_force.created', targetType: 'task_force', targetId: created.id, detail: { name: input.name } });
+    const created = tx
+      .insert(taskForces)
+      .values({ ...input, createdAt: now, updatedAt: now })
+      .returning({ id: taskForces.id })
+      .get();
+    recordAudit(tx, ctx, {
+      action: 'task_force.created',
+      targetType: 'task_force',
+      targetId: created.id,
+      detail: { name: input.name }
+    });
     return created;
   });
 }
@@ -71,7 +141,10 @@ export function updateTaskForce(ctx: Ctx, id: number, raw: TaskForceInput): void
   const input = validate(raw);
   if (nameTaken(ctx, input.name, id)) throw new Conflict('A task force with this name already exists.');
   ctx.db.transaction((tx) => {
-    tx.update(taskForces).set({ ...input, updatedAt: ctx.clock.now() }).where(eq(taskForces.id, id)).run();
+    tx.update(taskForces)
+      .set({ ...input, updatedAt: ctx.clock.now() })
+      .where(eq(taskForces.id, id))
+      .run();
     recordAudit(tx, ctx, {
       action: 'task_force.updated',
       targetType: 'task_force',

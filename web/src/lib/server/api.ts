@@ -20,6 +20,7 @@ function forwardCookies(response: Response, cookies: Cookies): void {
   if (!header) return;
   for (const raw of splitCookiesString(header)) {
     const c = parseString(raw, { decodeValues: false });
+    if (!c) continue;
     const options = {
       path: c.path ?? '/',
       httpOnly: c.httpOnly ?? false,
@@ -47,14 +48,17 @@ async function call<T>(event: Event, method: string, path: string, body?: unknow
     }
   }
   const text = await response.text();
-  let json: unknown = null;
+  let json: unknown;
   try {
     json = text ? JSON.parse(text) : null;
   } catch {
     json = null;
   }
   if (response.ok) return { ok: true, status: response.status, data: json as T };
-  const error = (json as { error?: ApiError } | null)?.error ?? { code: 'unknown', message: `The server answered ${response.status}.` };
+  const error = (json as { error?: ApiError } | null)?.error ?? {
+    code: 'unknown',
+    message: `The server answered ${response.status}.`
+  };
   return { ok: false, status: response.status, error };
 }
 
