@@ -39,9 +39,17 @@ export interface BuildOptions {
   logger?: Record<string, unknown> | boolean;
 }
 
+export interface RouteInfo {
+  method: string;
+  url: string;
+  access: string;
+}
+
 declare module 'fastify' {
   interface FastifyInstance {
     deps: Deps;
+    /** Every registered route with its declared access: the policy matrix and fuzz tests walk this. */
+    routeList: RouteInfo[];
   }
 }
 
@@ -90,6 +98,14 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   };
   const deps: Deps = { ...partial, sessions: new SessionStore(partial) };
   app.decorate('deps', deps);
+  const routeList: RouteInfo[] = [];
+  app.decorate('routeList', routeList);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      if (method === 'HEAD' && route.url !== '/*') continue;
+      routeList.push({ method, url: route.url, access: String((route.config as { access?: string } | undefined)?.access) });
+    }
+  });
   subscribeMail(bus, mailer, config);
 
   const internalSecret = generateToken();

@@ -33,11 +33,12 @@ export async function auditRoutes(app: FastifyInstance) {
     async (request) => listAudit(request.ctx(), toQuery(request.query as Raw))
   );
 
-  app.get(
-    '/admin/audit.csv',
-    { config: { access: 'audit.view' }, schema: { querystring: obj(filterProps, []) } },
+  // POST: an export is itself audited, and no GET changes state.
+  app.post(
+    '/admin/audit/export',
+    { config: { access: 'audit.view' }, schema: { body: obj(filterProps, []) } },
     async (request, reply) => {
-      const rows = exportAuditCsv(request.ctx(), toQuery(request.query as Raw));
+      const rows = exportAuditCsv(request.ctx(), toQuery((request.body ?? {}) as Raw));
       reply.header('Content-Type', 'text/csv; charset=utf-8');
       reply.header('Content-Disposition', `attachment; filename="audit-log-${new Date().toISOString().slice(0, 10)}.csv"`);
       return reply.send(Readable.from(rows));

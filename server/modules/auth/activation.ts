@@ -37,7 +37,7 @@ export function activationInfo(ctx: Ctx, token: string) {
   return {
     name: member.name,
     email: member.email,
-    mfaRequired: roleRequiresMfa(member.role, ctx.settings.get().requireMfaForAll)
+    mfaRequired: !ctx.config.demo && roleRequiresMfa(member.role, ctx.settings.get().requireMfaForAll)
   };
 }
 

@@ -76,7 +76,8 @@ export class SessionStore {
       this.touchStmt.run(now, id);
       this.touchMemberStmt.run(now, row.memberId);
     }
-    const requiresMfa = roleRequiresMfa(row.role, this.deps.settings.get().requireMfaForAll);
+    // Demo mode (npm run demo, its own data dir) waives the MFA requirement so the fictional accounts sign in with a password.
+    const requiresMfa = !this.deps.config.demo && roleRequiresMfa(row.role, this.deps.settings.get().requireMfaForAll);
     const onboarding = requiresMfa && !row.mfaEnabledAt ? 'mfa' : !row.noticeAcceptedAt ? 'notice' : null;
     return {
       id: row.memberId,
