@@ -45,7 +45,9 @@ export const authPlugin = fp(
       const token = request.cookies[cookie];
       request.actor = token ? sessions.validate(token) : null;
     });
-    app.addHook('preHandler', async (request) => {
+    // preValidation, not preHandler: who may call a route is decided before its body is validated,
+    // so a signed-out caller learns nothing about the schema (401, not 400).
+    app.addHook('preValidation', async (request) => {
       const access = request.routeOptions.config.access;
       if (!access || access === 'public') return;
       authorize(request.actor, access);
