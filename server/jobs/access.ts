@@ -4,7 +4,7 @@ import type { Deps } from '../context.ts';
 import type { DomainEvent } from '../events/types.ts';
 import { DAY } from '../shared/clock.ts';
 import { recordAudit } from '../modules/audit/record.ts';
-import { revokeAllOf } from '../modules/members/service.ts';
+import { revokeAllOf } from '../modules/auth/sessions.ts';
 
 export interface AccessJobReport {
   reminded30: number;
@@ -56,6 +56,23 @@ export function runAccessJob(deps: Deps): AccessJobReport {
           .all()
           .map((c) => c.email);
 
+  const remind = (
+    m: (typeof candidates)[number],
+    endsAt: number,
+    sent: Partial<Pick<typeof members.$inferInsert, 'expiryNotice7At' | 'expiryNotice30At'>>
+  ) => {
+    deps.db.update(members).set(sent).where(eq(members.id, m.id)).run();
+    events.push({
+      type: 'member.access_expiring',
+      memberId: m.id,
+      email: m.email,
+      name: m.name,
+      endsAt,
+      daysLeft: Math.ceil((endsAt - now) / DAY),
+      coordinatorEmails: coordinatorEmails(m.taskForceId)
+    });
+  };
+
   for (const m of candidates) {
     const endsAt = m.accessExtendedUntil ?? m.grantEndsAt;
     if (endsAt === null) continue;
@@ -80,32 +97,10 @@ export function runAccessJob(deps: Deps): AccessJobReport {
       events.push({ type: 'session.revoked', memberId: m.id, sessionIds });
       report.expired++;
     } else if (left <= 7 * DAY && m.notice7 === null) {
-      deps.db
-        .update(members)
-        .set({ expiryNotice7At: now, expiryNotice30At: m.notice30 ?? now })
-        .where(eq(members.id, m.id))
-        .run();
-      events.push({
-        type: 'member.access_expiring',
-        memberId: m.id,
-        email: m.email,
-        name: m.name,
-        endsAt,
-        daysLeft: Math.ceil(left / DAY),
-        coordinatorEmails: coordinatorEmails(m.taskForceId)
-      });
+      remind(m, endsAt, { expiryNotice7At: now, expiryNotice30At: m.notice30 ?? now });
       report.reminded7++;
     } else if (left <= 30 * DAY && left > 7 * DAY && m.notice30 === null) {
-      deps.db.update(members).set({ expiryNotice30At: now }).where(eq(members.id, m.id)).run();
-      events.push({
-        type: 'member.access_expiring',
-        memberId: m.id,
-        email: m.email,
-        name: m.name,
-        endsAt,
-        daysLeft: Math.ceil(left / DAY),
-        coordinatorEmails: coordinatorEmails(m.taskForceId)
-      });
+      remind(m, endsAt, { expiryNotice30At: now });
       report.reminded30++;
     }
   }

@@ -50,7 +50,8 @@ export async function makeApp(
     config,
     clock,
     secretKey: TEST_SECRET_KEY,
-    mailer: opts.mailer ?? new OutboxMailer(db, clock, () => {}),
+    // With SMTP_URL set, buildApp uses the real SMTP mailer; otherwise the outbox, quietly.
+    mailer: opts.mailer ?? (config.smtpUrl ? undefined : new OutboxMailer(db, clock, () => {})),
     ...(opts.logger ? { logger: opts.logger } : {})
   });
   await app.ready();

@@ -8,6 +8,7 @@ import { hashPassword, passwordProblem, verifyPassword } from '../../shared/pass
 import { generateToken, hashToken } from '../../shared/tokens.ts';
 import { recordAudit } from '../audit/record.ts';
 import { consumeSecondFactor } from './mfa.ts';
+import { revokeAllOf } from './sessions.ts';
 
 const RESET_MS = 1 * HOUR;
 
@@ -53,20 +54,15 @@ export function revokeSession(ctx: Ctx, shortId: string): void {
 export function revokeAllSessions(ctx: Ctx): void {
   authorize(ctx.actor, 'account.manage');
   const actor = ctx.actor;
-  const ids = ctx.db
-    .select({ id: sessions.id })
-    .from(sessions)
-    .where(eq(sessions.memberId, actor.id))
-    .all()
-    .map((s) => s.id);
-  ctx.db.transaction((tx) => {
-    tx.delete(sessions).where(eq(sessions.memberId, actor.id)).run();
+  const ids = ctx.db.transaction((tx) => {
+    const revoked = revokeAllOf(tx, actor.id);
     recordAudit(tx, ctx, {
       action: 'session.revoked',
       targetType: 'member',
       targetId: actor.id,
-      detail: { count: ids.length, all: true }
+      detail: { count: revoked.length, all: true }
     });
+    return revoked;
   });
   ctx.bus.publish({ type: 'session.revoked', memberId: actor.id, sessionIds: ids });
 }
@@ -86,17 +82,11 @@ export async function changePassword(
     throw new Invalid('Choose a password different from the current one.', { newPassword: 'Choose a different password.' });
   }
   const hash = await checkedHash(ctx, input.newPassword, member, 'newPassword');
-  const ids = ctx.db
-    .select({ id: sessions.id })
-    .from(sessions)
-    .where(eq(sessions.memberId, actor.id))
-    .all()
-    .map((s) => s.id);
-  const token = ctx.db.transaction((tx) => {
+  const { token, ids } = ctx.db.transaction((tx) => {
     tx.update(members).set({ passwordHash: hash, updatedAt: ctx.clock.now() }).where(eq(members.id, actor.id)).run();
-    tx.delete(sessions).where(eq(sessions.memberId, actor.id)).run();
+    const revoked = revokeAllOf(tx, actor.id);
     recordAudit(tx, ctx, { action: 'auth.password_changed', targetType: 'member', targetId: actor.id });
-    return ctx.sessions.create(actor.id, ctx.ip, ctx.userAgent).token;
+    return { token: ctx.sessions.create(actor.id, ctx.ip, ctx.userAgent).token, ids: revoked };
   });
   ctx.bus.publish({ type: 'session.revoked', memberId: actor.id, sessionIds: ids });
   ctx.bus.publish({ type: 'member.password_changed', memberId: actor.id, email: member.email, name: member.name });
@@ -165,13 +155,7 @@ export async function resetPassword(ctx: Ctx, input: { token: string; password: 
     throw new Invalid('Enter the code from your authenticator app (or a recovery code).', { code: 'A code is required.' });
   }
   const hash = await checkedHash(ctx, input.password, member);
-  const ids = ctx.db
-    .select({ id: sessions.id })
-    .from(sessions)
-    .where(eq(sessions.memberId, member.id))
-    .all()
-    .map((s) => s.id);
-  ctx.db.transaction((tx) => {
+  const ids = ctx.db.transaction((tx) => {
     if (member.mfaEnabledAt && !consumeSecondFactor(ctx, tx, member, input.code ?? '')) {
       throw new Invalid('That code did not work. Enter the current 6-digit code, or a recovery code.', {
         code: 'That code did not work.'
@@ -187,7 +171,6 @@ export async function resetPassword(ctx: Ctx, input: { token: string; password: 
       .set({ passwordHash: hash, failedSignIns: 0, firstFailedAt: null, lockedUntil: null, updatedAt: ctx.clock.now() })
       .where(eq(members.id, member.id))
       .run();
-    tx.delete(sessions).where(eq(sessions.memberId, member.id)).run();
     recordAudit(tx, ctx, {
       action: 'auth.password_reset',
       actorId: member.id,
@@ -195,6 +178,7 @@ export async function resetPassword(ctx: Ctx, input: { token: string; password: 
       targetType: 'member',
       targetId: member.id
     });
+    return revokeAllOf(tx, member.id);
   });
   ctx.bus.publish({ type: 'session.revoked', memberId: member.id, sessionIds: ids });
   ctx.bus.publish({ type: 'member.password_changed', memberId: member.id, email: member.email, name: member.name });

@@ -1,4 +1,7 @@
 import type { Statement } from 'better-sqlite3';
+import { eq } from 'drizzle-orm';
+import type { DbOrTx } from '../../../db/client.ts';
+import { sessions } from '../../../db/schema/index.ts';
 import type { Deps } from '../../context.ts';
 import { roleRequiresMfa, type Actor } from '../../policies/index.ts';
 import type { Discipline, MemberStatus, Role } from '../../../db/schema/index.ts';
@@ -91,4 +94,16 @@ export class SessionStore {
       sessionId: id
     };
   }
+}
+
+/** Ends every session of a member inside the caller's transaction; returns the ids for the event. */
+export function revokeAllOf(tx: DbOrTx, memberId: number): string[] {
+  const ids = tx
+    .select({ id: sessions.id })
+    .from(sessions)
+    .where(eq(sessions.memberId, memberId))
+    .all()
+    .map((s) => s.id);
+  tx.delete(sessions).where(eq(sessions.memberId, memberId)).run();
+  return ids;
 }

@@ -1,10 +1,10 @@
 import { and, asc, eq, gt, like, or, sql } from 'drizzle-orm';
-import { members, sessions, taskForces, ROLES, type MemberStatus, type Role } from '../../../db/schema/index.ts';
+import { members, taskForces, ROLES, type MemberStatus, type Role } from '../../../db/schema/index.ts';
 import type { Ctx } from '../../context.ts';
 import { authorize } from '../../policies/index.ts';
 import { Conflict, Invalid, NotFound } from '../../shared/errors.ts';
 import { recordAudit } from '../audit/record.ts';
-import type { DbOrTx } from '../../../db/client.ts';
+import { revokeAllOf } from '../auth/sessions.ts';
 
 /** The admin's member list, keyset-paged by id. */
 export function listMembers(ctx: Ctx, query: { q?: string; status?: MemberStatus; role?: Role; after?: number; limit?: number }) {
@@ -53,18 +53,6 @@ function load(ctx: Ctx, id: number) {
 
 function notSelf(ctx: Ctx, id: number, what: string): void {
   if (ctx.actor?.id === id) throw new Conflict(`You cannot ${what} your own account; ask another administrator.`);
-}
-
-/** Ends every session of a member inside the caller's transaction; returns the ids for the event. */
-export function revokeAllOf(tx: DbOrTx, memberId: number): string[] {
-  const ids = tx
-    .select({ id: sessions.id })
-    .from(sessions)
-    .where(eq(sessions.memberId, memberId))
-    .all()
-    .map((s) => s.id);
-  tx.delete(sessions).where(eq(sessions.memberId, memberId)).run();
-  return ids;
 }
 
 export function changeRole(ctx: Ctx, id: number, input: { role: Role; taskForceId?: number | null }): void {
