@@ -35,8 +35,10 @@ export interface BuildOptions {
   mailer?: Mailer;
   /** Serve the built SvelteKit app too (main.ts); API tests leave it off. */
   web?: boolean;
-  /** Extra pino options (tests can capture logs). */
+  /** Replace the logger entirely (false silences it). */
   logger?: Record<string, unknown> | boolean;
+  /** Where the production logger writes (default stdout); tests capture it to prove what is never logged. */
+  logStream?: NodeJS.WritableStream;
 }
 
 export interface RouteInfo {
@@ -68,7 +70,8 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
           url: req.url.split('?')[0],
           id: req.id
         })
-      }
+      },
+      ...(opts.logStream ? { stream: opts.logStream } : {})
     },
     genReqId: () => generateToken().slice(0, 12),
     requestIdHeader: false,
