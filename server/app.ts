@@ -78,7 +78,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     bodyLimit: 256 * 1024,
     connectionTimeout: 30_000,
     requestTimeout: 60_000,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } }
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } }
   });
 
   const bus = opts.bus ?? new InProcessBus((err, event) => app.log.error({ err, event: event.type }, 'event subscriber failed'));
@@ -120,6 +120,10 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
 
   await app.register(
     async (api) => {
+      // A POST without a payload is read as an empty body, so `noBody` schemas can still refuse stray fields.
+      api.addHook('preValidation', async (request) => {
+        if (request.body === undefined && request.method !== 'GET' && request.method !== 'HEAD') request.body = {};
+      });
       await api.register(healthRoutes);
       await api.register(authRoutes, { config });
       await api.register(membershipRoutes);

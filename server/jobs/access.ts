@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNotNull, lt, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, lt, ne, or, sql } from 'drizzle-orm';
 import { members, signInChallenges, sessions, taskForces, tokens } from '../../db/schema/index.ts';
 import type { Deps } from '../context.ts';
 import type { DomainEvent } from '../events/types.ts';
@@ -46,13 +46,21 @@ export function runAccessJob(deps: Deps): AccessJobReport {
     )
     .all();
 
-  const coordinatorEmails = (taskForceId: number | null) =>
+  // The coordinators of the member's task force, other than the member (a coordinator gets one mail about themselves).
+  const coordinatorEmails = (taskForceId: number | null, memberId: number) =>
     taskForceId === null
       ? []
       : deps.db
           .select({ email: members.email })
           .from(members)
-          .where(and(eq(members.taskForceId, taskForceId), eq(members.role, 'coordinator'), eq(members.status, 'active')))
+          .where(
+            and(
+              eq(members.taskForceId, taskForceId),
+              eq(members.role, 'coordinator'),
+              eq(members.status, 'active'),
+              ne(members.id, memberId)
+            )
+          )
           .all()
           .map((c) => c.email);
 
@@ -69,7 +77,7 @@ export function runAccessJob(deps: Deps): AccessJobReport {
       name: m.name,
       endsAt,
       daysLeft: Math.ceil((endsAt - now) / DAY),
-      coordinatorEmails: coordinatorEmails(m.taskForceId)
+      coordinatorEmails: coordinatorEmails(m.taskForceId, m.id)
     });
   };
 

@@ -37,12 +37,15 @@ export const errorsPlugin = fp(
       }
       const status = error.statusCode ?? 500;
       if (status >= 400 && status < 500) {
-        const message =
-          status === 413
-            ? 'The request is too large.'
-            : error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
-              ? 'The request body is not valid JSON.'
-              : error.message;
+        const message = /prototype property/.test(error.message)
+          ? 'The request body contains a forbidden property name (__proto__ or constructor.prototype).'
+          : status === 415
+            ? 'Send the request body as JSON (Content-Type: application/json).'
+            : status === 413
+              ? 'The request is too large.'
+              : error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
+                ? 'The request body is not valid JSON.'
+                : error.message;
         return reply.status(status).send({ error: { code: error.code ?? 'bad_request', message } });
       }
       request.log.error({ err: error }, 'unhandled error');

@@ -11,6 +11,7 @@ export interface Actor {
   discipline: Discipline;
   /** What the member must still do before using the community (activation steps). */
   onboarding: 'mfa' | 'notice' | null;
+  mfaEnabled: boolean;
   sessionId: string;
 }
 

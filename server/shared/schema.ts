@@ -22,5 +22,8 @@ export function obj(properties: Record<string, Json>, required: string[] = Objec
   return { type: 'object', additionalProperties: false, properties, required };
 }
 
+/** For state-changing routes that take nothing: an empty object (a missing body is read as {}). */
+export const noBody = obj({});
+
 /** The JSON error body every 4xx and 5xx shares. */
 export const errorBody = obj({ error: obj({ code: { type: 'string' }, message: { type: 'string' } }, ['code', 'message']) });

@@ -9,7 +9,9 @@ export const handle: Handle = async ({ event, resolve }) => {
   event.locals.member = me.ok ? me.data.member : null;
   const response = await resolve(event);
   response.headers.set('X-Content-Type-Options', 'nosniff');
-  response.headers.set('Referrer-Policy', 'no-referrer');
+  // same-origin, not no-referrer: with no-referrer Chromium sends `Origin: null` on plain form posts,
+  // and SvelteKit's CSRF check then refuses every form when JavaScript is off.
+  response.headers.set('Referrer-Policy', 'same-origin');
   response.headers.set('X-Frame-Options', 'DENY');
   response.headers.set('Cross-Origin-Opener-Policy', 'same-origin');
   response.headers.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=()');

@@ -40,7 +40,10 @@ export async function auditRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const rows = exportAuditCsv(request.ctx(), toQuery((request.body ?? {}) as Raw));
       reply.header('Content-Type', 'text/csv; charset=utf-8');
-      reply.header('Content-Disposition', `attachment; filename="audit-log-${new Date().toISOString().slice(0, 10)}.csv"`);
+      reply.header(
+        'Content-Disposition',
+        `attachment; filename="audit-log-${new Date(request.ctx().clock.now()).toISOString().slice(0, 10)}.csv"`
+      );
       return reply.send(Readable.from(rows));
     }
   );

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, like, lt, lte, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { auditLog } from '../../../db/schema/index.ts';
 import type { Ctx } from '../../context.ts';
 import { authorize } from '../../policies/index.ts';
@@ -19,9 +19,12 @@ function filters(q: AuditQuery): SQL | undefined {
     actor
       ? /^\d+$/.test(actor)
         ? eq(auditLog.actorId, Number(actor))
-        : like(auditLog.actorEmail, `%${actor.toLowerCase()}%`)
+        : // instr, not LIKE: % and _ typed in a filter are plain characters.
+          sql`instr(${auditLog.actorEmail}, ${actor.toLowerCase()}) > 0`
       : undefined,
-    q.action ? or(eq(auditLog.action, q.action), like(auditLog.action, `${q.action}.%`)) : undefined,
+    q.action
+      ? or(eq(auditLog.action, q.action), sql`substr(${auditLog.action}, 1, ${q.action.length + 1}) = ${q.action + '.'}`)
+      : undefined,
     q.from !== undefined ? gte(auditLog.at, q.from) : undefined,
     q.to !== undefined ? lte(auditLog.at, q.to) : undefined
   );
@@ -57,30 +60,33 @@ export function* exportAuditCsv(ctx: Ctx, q: AuditQuery): Generator<string> {
     detail: { filters: { actor: q.actor ?? null, action: q.action ?? null, from: q.from ?? null, to: q.to ?? null } }
   });
   yield 'id,at_utc,actor_id,actor_email,action,target_type,target_id,outcome,ip,user_agent,detail\n';
-  // Iterate the statement rather than loading the whole log into memory.
-  const query = ctx.db.select().from(auditLog).where(filters(q)).orderBy(desc(auditLog.id)).toSQL();
-  const rows = ctx.db.$client
-    .prepare(query.sql)
-    .raw()
-    .iterate(...query.params) as IterableIterator<unknown[]>;
-  for (const r of rows) {
-    const [id, at, actorId, actorEmail, action, targetType, targetId, outcome, ip, userAgent, detail] = r;
-    yield (
-      [
-        id,
-        new Date(at as number).toISOString(),
-        actorId,
-        actorEmail,
-        action,
-        targetType,
-        targetId,
-        outcome,
-        ip,
-        userAgent,
-        detail
-      ]
-        .map(csvCell)
-        .join(',') + '\n'
-    );
+  // Batches, not one open cursor: a paused download must not hold the connection (every write would fail).
+  let before = Number.MAX_SAFE_INTEGER;
+  for (;;) {
+    const batch = ctx.db
+      .select()
+      .from(auditLog)
+      .where(and(filters(q), lt(auditLog.id, before)))
+      .orderBy(desc(auditLog.id))
+      .limit(500)
+      .all();
+    if (batch.length === 0) return;
+    before = batch[batch.length - 1]!.id;
+    for (const r of batch) {
+      const cells = [
+        r.id,
+        new Date(r.at).toISOString(),
+        r.actorId,
+        r.actorEmail,
+        r.action,
+        r.targetType,
+        r.targetId,
+        r.outcome,
+        r.ip,
+        r.userAgent,
+        r.detail
+      ];
+      yield cells.map(csvCell).join(',') + '\n';
+    }
   }
 }

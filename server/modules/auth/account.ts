@@ -1,13 +1,14 @@
-import { and, desc, eq, gt, isNull, ne } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull } from 'drizzle-orm';
 import { members, sessions, tokens } from '../../../db/schema/index.ts';
 import type { Ctx } from '../../context.ts';
 import { authorize } from '../../policies/index.ts';
 import { HOUR, MINUTE } from '../../shared/clock.ts';
-import { Gone, Invalid, NotFound, TooManyRequests } from '../../shared/errors.ts';
+import { Gone, Invalid, NotFound, TooManyRequests, Unauthorized } from '../../shared/errors.ts';
 import { hashPassword, passwordProblem, verifyPassword } from '../../shared/passwords.ts';
 import { generateToken, hashToken } from '../../shared/tokens.ts';
 import { recordAudit } from '../audit/record.ts';
 import { consumeSecondFactor } from './mfa.ts';
+import { isLocked, recordFailure, SIGN_IN_FAILED, throttleIp } from './signIn.ts';
 import { revokeAllOf } from './sessions.ts';
 
 const RESET_MS = 1 * HOUR;
@@ -151,16 +152,19 @@ export function passwordResetInfo(ctx: Ctx, token: string) {
 /** A reset never bypasses MFA: an enrolled member must give a code too. Sessions all end. */
 export async function resetPassword(ctx: Ctx, input: { token: string; password: string; code?: string }): Promise<void> {
   const { row, member } = findResetToken(ctx, input.token);
+  if (member.mfaEnabledAt) {
+    // A reset link must not become a way to guess TOTP codes: same throttle and lockout as sign-in.
+    // Without MFA, the link (proof of the mailbox) is the whole check, and it lifts a lockout.
+    throttleIp(ctx, 'reset');
+    if (isLocked(ctx, member)) throw new Unauthorized(SIGN_IN_FAILED);
+  }
   if (member.mfaEnabledAt && !input.code) {
     throw new Invalid('Enter the code from your authenticator app (or a recovery code).', { code: 'A code is required.' });
   }
   const hash = await checkedHash(ctx, input.password, member);
   const ids = ctx.db.transaction((tx) => {
-    if (member.mfaEnabledAt && !consumeSecondFactor(ctx, tx, member, input.code ?? '')) {
-      throw new Invalid('That code did not work. Enter the current 6-digit code, or a recovery code.', {
-        code: 'That code did not work.'
-      });
-    }
+    // consumeSecondFactor writes nothing when the code is wrong, so returning null commits nothing.
+    if (member.mfaEnabledAt && !consumeSecondFactor(ctx, tx, member, input.code ?? '')) return null;
     const claimed = tx
       .update(tokens)
       .set({ usedAt: ctx.clock.now() })
@@ -180,20 +184,12 @@ export async function resetPassword(ctx: Ctx, input: { token: string; password: 
     });
     return revokeAllOf(tx, member.id);
   });
+  if (ids === null) {
+    recordFailure(ctx, member, 'auth.mfa_failed');
+    throw new Invalid('That code did not work. Enter the current 6-digit code, or a recovery code.', {
+      code: 'That code did not work.'
+    });
+  }
   ctx.bus.publish({ type: 'session.revoked', memberId: member.id, sessionIds: ids });
   ctx.bus.publish({ type: 'member.password_changed', memberId: member.id, email: member.email, name: member.name });
-}
-
-/** Used by /api/me: a few facts about my own account. */
-export function accountFacts(ctx: Ctx) {
-  authorize(ctx.actor, 'session');
-  const m = ctx.db.select().from(members).where(eq(members.id, ctx.actor.id)).get();
-  return {
-    mfaEnabled: m?.mfaEnabledAt != null,
-    otherSessions: ctx.db
-      .select({ id: sessions.id })
-      .from(sessions)
-      .where(and(eq(sessions.memberId, ctx.actor.id), ne(sessions.id, ctx.actor.sessionId)))
-      .all().length
-  };
 }

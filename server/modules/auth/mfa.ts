@@ -1,5 +1,6 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import QRCode from 'qrcode';
+import type { Statement } from 'better-sqlite3';
 import { members, recoveryCodes } from '../../../db/schema/index.ts';
 import type { Ctx } from '../../context.ts';
 import type { DbOrTx } from '../../../db/client.ts';
@@ -133,10 +134,15 @@ export async function regenerateRecoveryCodes(ctx: Ctx, password: string): Promi
   return { recoveryCodes: codes };
 }
 
+/** GET /api/me asks on every page render: a statement prepared once per connection. */
+const countStatements = new WeakMap<object, Statement<[number], { n: number }>>();
+
 export function remainingRecoveryCodes(ctx: Ctx, memberId: number): number {
-  return ctx.db
-    .select()
-    .from(recoveryCodes)
-    .where(and(eq(recoveryCodes.memberId, memberId), isNull(recoveryCodes.usedAt)))
-    .all().length;
+  const sqlite = ctx.db.$client;
+  let statement = countStatements.get(sqlite);
+  if (!statement) {
+    statement = sqlite.prepare('SELECT count(*) AS n FROM recovery_codes WHERE member_id = ? AND used_at IS NULL');
+    countStatements.set(sqlite, statement);
+  }
+  return statement.get(memberId)?.n ?? 0;
 }

@@ -1,9 +1,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Config } from '../../config.ts';
 import { challengeCookieName, cookieOptions, sessionCookieName } from '../../plugins/auth.ts';
-import { email, obj, password, str, token } from '../../shared/schema.ts';
+import { email, noBody, obj, password, str, token } from '../../shared/schema.ts';
 import {
-  accountFacts,
   changePassword,
   listSessions,
   passwordResetInfo,
@@ -26,7 +25,6 @@ export async function authRoutes(app: FastifyInstance, { config }: { config: Con
 
   app.get('/me', { config: { access: 'session' } }, async (request) => {
     const actor = request.actor!;
-    const facts = accountFacts(request.ctx());
     return {
       member: {
         id: actor.id,
@@ -37,8 +35,8 @@ export async function authRoutes(app: FastifyInstance, { config }: { config: Con
         taskForceId: actor.taskForceId,
         discipline: actor.discipline,
         onboarding: actor.onboarding,
-        mfaEnabled: facts.mfaEnabled,
-        recoveryCodesLeft: facts.mfaEnabled ? remainingRecoveryCodes(request.ctx(), actor.id) : 0
+        mfaEnabled: actor.mfaEnabled,
+        recoveryCodesLeft: actor.mfaEnabled ? remainingRecoveryCodes(request.ctx(), actor.id) : 0
       }
     };
   });
@@ -61,14 +59,14 @@ export async function authRoutes(app: FastifyInstance, { config }: { config: Con
   app.post('/auth/mfa', { config: { access: 'public' }, schema: { body: obj({ code: str(1, 40) }) } }, async (request, reply) => {
     const { code } = request.body as { code: string };
     const result = await completeMfa(request.ctx(), request.cookies[challenge], code);
-    reply.clearCookie(challenge, { path: '/' });
+    reply.clearCookie(challenge, cookieOptions(config));
     setSession(reply, config, result.token);
     return { next: 'home' };
   });
 
-  app.post('/auth/sign-out', { config: { access: 'public' } }, async (request, reply) => {
+  app.post('/auth/sign-out', { config: { access: 'public' }, schema: { body: noBody } }, async (request, reply) => {
     signOut(request.ctx());
-    reply.clearCookie(session, { path: '/' });
+    reply.clearCookie(session, cookieOptions(config));
     return { signedOut: true };
   });
 
@@ -134,7 +132,9 @@ export async function authRoutes(app: FastifyInstance, { config }: { config: Con
     }
   );
 
-  app.post('/account/mfa/start', { config: { access: 'session' } }, async (request) => startMfaEnrolment(request.ctx()));
+  app.post('/account/mfa/start', { config: { access: 'session' }, schema: { body: noBody } }, async (request) =>
+    startMfaEnrolment(request.ctx())
+  );
 
   app.post(
     '/account/mfa/confirm',
@@ -173,16 +173,23 @@ export async function authRoutes(app: FastifyInstance, { config }: { config: Con
 
   app.post(
     '/account/sessions/:id/revoke',
-    { config: { access: 'account.manage' }, schema: { params: obj({ id: str(16, 16, { pattern: '^[0-9a-f]{16}$' }) }) } },
+    {
+      config: { access: 'account.manage' },
+      schema: { params: obj({ id: str(16, 16, { pattern: '^[0-9a-f]{16}$' }) }), body: noBody }
+    },
     async (request) => {
       revokeSession(request.ctx(), (request.params as { id: string }).id);
       return { revoked: true };
     }
   );
 
-  app.post('/account/sessions/revoke-all', { config: { access: 'account.manage' } }, async (request, reply) => {
-    revokeAllSessions(request.ctx());
-    reply.clearCookie(session, { path: '/' });
-    return { revoked: true };
-  });
+  app.post(
+    '/account/sessions/revoke-all',
+    { config: { access: 'account.manage' }, schema: { body: noBody } },
+    async (request, reply) => {
+      revokeAllSessions(request.ctx());
+      reply.clearCookie(session, cookieOptions(config));
+      return { revoked: true };
+    }
+  );
 }

@@ -91,6 +91,7 @@ export class SessionStore {
       taskForceId: row.taskForceId,
       discipline: row.discipline,
       onboarding,
+      mfaEnabled: row.mfaEnabledAt !== null,
       sessionId: id
     };
   }

@@ -22,7 +22,7 @@ export type SignInResult = { kind: 'session'; token: string } | { kind: 'mfa'; c
 
 let dummyHash: Promise<string> | null = null;
 
-function throttleIp(ctx: Ctx, scope: string): void {
+export function throttleIp(ctx: Ctx, scope: string): void {
   const wait = ctx.limiter.hit(
     `${scope}:ip:${ctx.ip}`,
     [
@@ -35,7 +35,7 @@ function throttleIp(ctx: Ctx, scope: string): void {
 }
 
 /** Counts a failure against the account; the 5th within 15 minutes locks it for 30 (CJIS AC-7). */
-function recordFailure(ctx: Ctx, member: Member, action: 'auth.sign_in_failed' | 'auth.mfa_failed'): void {
+export function recordFailure(ctx: Ctx, member: Member, action: 'auth.sign_in_failed' | 'auth.mfa_failed'): void {
   const now = ctx.clock.now();
   const windowOpen = member.firstFailedAt !== null && now - member.firstFailedAt < LOCKOUT_WINDOW_MS;
   const failures = windowOpen ? member.failedSignIns + 1 : 1;
@@ -71,7 +71,7 @@ function recordFailure(ctx: Ctx, member: Member, action: 'auth.sign_in_failed' |
   });
 }
 
-function isLocked(ctx: Ctx, member: Member): boolean {
+export function isLocked(ctx: Ctx, member: Member): boolean {
   return member.lockedUntil !== null && member.lockedUntil > ctx.clock.now();
 }
 
@@ -123,7 +123,8 @@ export async function signIn(ctx: Ctx, input: { email: string; password: string 
       action: 'auth.sign_in_failed',
       outcome: 'failure',
       actorId: null,
-      actorEmail: email.slice(0, 254),
+      // Only what looks like an address: a password typed into the wrong field must not reach the log.
+      actorEmail: /^[^\s@]+@[^\s@]+$/.test(email) ? email.slice(0, 254) : '(not an e-mail address)',
       detail: { reason: 'unknown_account' }
     });
     throw new Unauthorized(SIGN_IN_FAILED);

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { MEMBER_STATUSES, ROLES, type MemberStatus, type Role } from '../../../db/schema/index.ts';
-import { idParam, isoDate, obj, str } from '../../shared/schema.ts';
+import { idParam, isoDate, noBody, obj, str } from '../../shared/schema.ts';
 import { endOfDayUtc } from '../../shared/dates.ts';
 import { changeRole, extendAccess, listMembers, reinstateMember, suspendMember, unlockMember } from './service.ts';
 
@@ -62,12 +62,12 @@ export async function memberAdminRoutes(app: FastifyInstance) {
     }
   );
 
-  app.post('/admin/members/:id/reinstate', { config: { access }, schema: { params: idParam } }, async (request) => {
+  app.post('/admin/members/:id/reinstate', { config: { access }, schema: { params: idParam, body: noBody } }, async (request) => {
     reinstateMember(request.ctx(), id(request.params));
     return { reinstated: true };
   });
 
-  app.post('/admin/members/:id/unlock', { config: { access }, schema: { params: idParam } }, async (request) => {
+  app.post('/admin/members/:id/unlock', { config: { access }, schema: { params: idParam, body: noBody } }, async (request) => {
     unlockMember(request.ctx(), id(request.params));
     return { unlocked: true };
   });

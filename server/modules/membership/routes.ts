@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { DISCIPLINES } from '../../../db/schema/index.ts';
-import { email, idParam, obj, str, token } from '../../shared/schema.ts';
+import { email, idParam, noBody, obj, str, token } from '../../shared/schema.ts';
 import {
   approveRequest,
   confirmEmail,
@@ -87,7 +87,7 @@ export async function membershipRoutes(app: FastifyInstance) {
 
   app.post(
     '/admin/membership-requests/:id/review',
-    { config: { access: 'membership.review' }, schema: { params: idParam } },
+    { config: { access: 'membership.review' }, schema: { params: idParam, body: noBody } },
     async (request) => {
       markInReview(request.ctx(), (request.params as { id: number }).id);
       return { status: 'in_review' };
@@ -96,7 +96,7 @@ export async function membershipRoutes(app: FastifyInstance) {
 
   app.post(
     '/admin/membership-requests/:id/approve',
-    { config: { access: 'membership.review' }, schema: { params: idParam } },
+    { config: { access: 'membership.review' }, schema: { params: idParam, body: noBody } },
     async (request) => {
       const result = approveRequest(request.ctx(), (request.params as { id: number }).id);
       return { status: 'approved', ...result };

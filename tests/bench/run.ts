@@ -1,0 +1,37 @@
+// `npm run bench` runs every benchmark; `npm run bench -- auth` runs one. Bounded, 127.0.0.1 only.
+import { authBench } from './auth.ts';
+import { printTable, table, writeReport, type Report } from './report.ts';
+
+const BENCHES: Record<string, { about: string; run: () => Promise<Report> }> = {
+  auth: {
+    about: 'session-authenticated API routes vs a bare Fastify ceiling, and the Argon2id hash time (~40 s)',
+    run: authBench
+  }
+};
+
+async function main(): Promise<void> {
+  const names = process.argv.slice(2);
+  const unknown = names.filter((n) => !(n in BENCHES));
+  if (unknown.length) {
+    process.stderr.write(`Unknown benchmark: ${unknown.join(', ')}. Available:\n`);
+    for (const [name, b] of Object.entries(BENCHES)) process.stderr.write(`  ${name.padEnd(8)} ${b.about}\n`);
+    process.exit(1);
+  }
+  for (const name of names.length ? names : Object.keys(BENCHES)) {
+    process.stdout.write(`Benchmark "${name}": ${BENCHES[name]!.about}\n`);
+    const report = await BENCHES[name]!.run();
+    process.stdout.write('\n');
+    printTable(table(report.rows));
+    for (const [key, value] of Object.entries(report.extra)) {
+      if (typeof value === 'string') process.stdout.write(`${key}: ${value}\n`);
+    }
+    for (const note of report.notes) process.stdout.write(`- ${note}\n`);
+    const files = writeReport(report);
+    process.stdout.write(`\nWritten: ${files.join(', ')}\n`);
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`Benchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

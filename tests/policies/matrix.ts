@@ -1,0 +1,360 @@
+import type { RouteAccess } from '../../server/policies/index.ts';
+import { PASSWORD } from '../support/factories.ts';
+
+/**
+ * The authorization matrix (SECURITY.md, "Authorization"): every API route × every kind of caller.
+ * This table is the spec; matrix.test.ts checks the app against it, cell by cell.
+ */
+
+/** Who calls. Suspended, expired and disabled callers are admins, so a leak would show at its worst. */
+export const ROLES = [
+  'anonymous',
+  'pending',
+  'member',
+  'coordinator',
+  'moderator',
+  'editor',
+  'admin',
+  'suspended',
+  'expired',
+  'disabled'
+] as const;
+export type Role = (typeof ROLES)[number];
+
+/**
+ * allow: not 401/403 (a 400 still means the gate let the caller through).
+ * deny: 401 or 403 (or 404 on rows marked hidesAs404).
+ * own: allowed on an object of the coordinator's own task force, denied on another task force's.
+ */
+export type Expectation = 'allow' | 'deny' | 'own';
+
+/** Which object an object-level row is tried on: 'own' names task force A (the coordinator's), 'other' task force B. */
+export type Target = 'own' | 'other';
+
+/** The objects every cell's fresh app holds (built by the runner). */
+export interface World {
+  taskForceA: number;
+  taskForceB: number;
+  /** Open (submitted) membership requests naming task force A and B. */
+  requestA: number;
+  requestB: number;
+  /** An active member who is not the caller. */
+  otherMemberId: number;
+  /** An active member without MFA whose password signs straight in. */
+  signerEmail: string;
+  /** A staff member half-way through sign-in: the challenge cookie and a fresh TOTP code. */
+  mfaChallenge(): Promise<{ cookie: string; code: string }>;
+}
+
+/** What a cell sends: route params, query, body, and any cookie besides the caller's session. */
+export interface Send {
+  params?: Record<string, string | number>;
+  query?: Record<string, string>;
+  body?: unknown;
+  cookie?: string;
+}
+
+export interface Row {
+  /** 'METHOD /api/path' exactly as the app registers it. */
+  route: string;
+  /** The access the route must declare (config.access). */
+  access: RouteAccess;
+  expect: Record<Role, Expectation>;
+  /** Object-level rows try every role on task force A's object and on B's. */
+  objectLevel?: boolean;
+  /** callerId: the calling member (null when anonymous), for rows about the caller's own objects. */
+  send?: (w: World, target: Target, callerId: number | null) => Send | Promise<Send>;
+  /** Why an allowed call may answer 404 here (otherwise a 404 means the row's fixture is wrong). */
+  allows404?: string;
+  /** The route answers 404, not 403, for an object the caller may not see (so as not to reveal it): 404 counts as deny. */
+  hidesAs404?: boolean;
+  /** Side doors: what an allowed caller sees. Returns a problem, or null. */
+  inspect?: (role: Role, body: unknown, w: World) => string | null;
+}
+
+function only(...allowed: Role[]): Record<Role, Expectation> {
+  return Object.fromEntries(ROLES.map((r) => [r, allowed.includes(r) ? 'allow' : 'deny'])) as Record<Role, Expectation>;
+}
+
+const EVERYONE = only(...ROLES);
+/** A session that is pending (mid-activation) or active. */
+const SIGNED_IN = only('pending', 'member', 'coordinator', 'moderator', 'editor', 'admin');
+/** Active, activation finished, any role. */
+const ACTIVE = only('member', 'coordinator', 'moderator', 'editor', 'admin');
+const STAFF = only('coordinator', 'moderator', 'editor', 'admin');
+const REVIEWERS = only('coordinator', 'admin');
+const REVIEWERS_OWN: Record<Role, Expectation> = { ...only('admin'), coordinator: 'own' };
+const ADMIN = only('admin');
+
+/** Routes anyone may call. Anything else declared 'public' fails the matrix test. */
+export const PUBLIC_ROUTES = [
+  'POST /api/auth/sign-in',
+  'POST /api/auth/mfa',
+  'POST /api/auth/sign-out',
+  'POST /api/auth/password-reset/request',
+  'GET /api/auth/password-reset',
+  'POST /api/auth/password-reset',
+  'POST /api/membership-requests',
+  'POST /api/membership-requests/confirm',
+  'GET /api/membership-requests/status',
+  'POST /api/membership-requests/respond',
+  'GET /api/activation',
+  'POST /api/activation',
+  'GET /api/setup',
+  'POST /api/setup',
+  'GET /api/health',
+  'GET /api/task-forces/options'
+] as const;
+
+const NEW_PASSWORD = 'quiet harbor thistle meadow';
+const UNKNOWN_TOKEN = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
+const requestOf = (w: World, target: Target) => ({ id: target === 'own' ? w.requestA : w.requestB });
+const ids = (body: unknown) => ((body as { requests?: { id: number }[] }).requests ?? []).map((r) => r.id);
+
+const taskForceBody = {
+  name: 'Fictional Matrix Task Force',
+  states: ['TX'],
+  leadAgency: 'Example County Sheriff',
+  grantEndsOn: null
+};
+
+export const matrix: Row[] = [
+  // Public: sign-in and its neighbours, asking to join, activation, first set-up.
+  {
+    route: 'POST /api/auth/sign-in',
+    access: 'public',
+    expect: EVERYONE,
+    send: (w) => ({ body: { email: w.signerEmail, password: PASSWORD } })
+  },
+  {
+    route: 'POST /api/auth/mfa',
+    access: 'public',
+    expect: EVERYONE,
+    send: async (w) => {
+      const { cookie, code } = await w.mfaChallenge();
+      return { cookie, body: { code } };
+    }
+  },
+  { route: 'POST /api/auth/sign-out', access: 'public', expect: EVERYONE },
+  {
+    route: 'POST /api/auth/password-reset/request',
+    access: 'public',
+    expect: EVERYONE,
+    send: (w) => ({ body: { email: w.signerEmail } })
+  },
+  {
+    route: 'GET /api/auth/password-reset',
+    access: 'public',
+    expect: EVERYONE,
+    send: () => ({ query: { token: UNKNOWN_TOKEN } })
+  },
+  {
+    route: 'POST /api/auth/password-reset',
+    access: 'public',
+    expect: EVERYONE,
+    send: () => ({ body: { token: UNKNOWN_TOKEN, password: NEW_PASSWORD } })
+  },
+  {
+    route: 'POST /api/membership-requests',
+    access: 'public',
+    expect: EVERYONE,
+    send: (w) => ({
+      body: {
+        fullName: 'Jordan Applicant',
+        email: 'jordan.applicant@sheriff.example.gov',
+        agency: 'Example County Sheriff',
+        jobTitle: 'Detective',
+        discipline: 'law_enforcement',
+        taskForceId: w.taskForceA,
+        supervisorName: 'Sgt. Lee Park',
+        supervisorContact: 'lee.park@sheriff.example.gov',
+        reason: 'I investigate labor trafficking cases and want to learn from peers.'
+      }
+    })
+  },
+  {
+    route: 'POST /api/membership-requests/confirm',
+    access: 'public',
+    expect: EVERYONE,
+    send: () => ({ body: { token: UNKNOWN_TOKEN } })
+  },
+  {
+    route: 'GET /api/membership-requests/status',
+    access: 'public',
+    expect: EVERYONE,
+    allows404: 'an unknown status link answers 404',
+    send: () => ({ query: { token: UNKNOWN_TOKEN } })
+  },
+  {
+    route: 'POST /api/membership-requests/respond',
+    access: 'public',
+    expect: EVERYONE,
+    allows404: 'an unknown status link answers 404',
+    send: () => ({ body: { token: UNKNOWN_TOKEN, message: 'My unit is the labor trafficking squad.' } })
+  },
+  { route: 'GET /api/activation', access: 'public', expect: EVERYONE, send: () => ({ query: { token: UNKNOWN_TOKEN } }) },
+  {
+    route: 'POST /api/activation',
+    access: 'public',
+    expect: EVERYONE,
+    send: () => ({ body: { token: UNKNOWN_TOKEN, password: NEW_PASSWORD } })
+  },
+  { route: 'GET /api/setup', access: 'public', expect: EVERYONE, send: () => ({ query: { token: UNKNOWN_TOKEN } }) },
+  {
+    route: 'POST /api/setup',
+    access: 'public',
+    expect: EVERYONE,
+    send: () => ({
+      body: { token: UNKNOWN_TOKEN, name: 'First Admin', email: 'first.admin@doj.example.gov', password: NEW_PASSWORD }
+    })
+  },
+  { route: 'GET /api/health', access: 'public', expect: EVERYONE },
+  { route: 'GET /api/task-forces/options', access: 'public', expect: EVERYONE },
+
+  // Any session, even mid-activation: who am I, and the activation steps.
+  { route: 'GET /api/me', access: 'session', expect: SIGNED_IN },
+  { route: 'POST /api/onboarding/notice', access: 'session', expect: SIGNED_IN, send: () => ({ body: { accept: true } }) },
+  { route: 'POST /api/account/mfa/start', access: 'session', expect: SIGNED_IN },
+  { route: 'POST /api/account/mfa/confirm', access: 'session', expect: SIGNED_IN, send: () => ({ body: { code: '000000' } }) },
+
+  // Own account: active members only.
+  {
+    route: 'POST /api/account/mfa/disable',
+    access: 'account.manage',
+    expect: ACTIVE,
+    send: () => ({ body: { password: PASSWORD } })
+  },
+  {
+    route: 'POST /api/account/mfa/recovery-codes',
+    access: 'account.manage',
+    expect: ACTIVE,
+    send: () => ({ body: { password: PASSWORD } })
+  },
+  {
+    route: 'POST /api/account/password',
+    access: 'account.manage',
+    expect: ACTIVE,
+    send: () => ({ body: { currentPassword: PASSWORD, newPassword: NEW_PASSWORD } })
+  },
+  { route: 'GET /api/account/sessions', access: 'account.manage', expect: ACTIVE },
+  {
+    route: 'POST /api/account/sessions/:id/revoke',
+    access: 'account.manage',
+    expect: ACTIVE,
+    allows404: 'the session id names none of the caller’s sessions',
+    send: () => ({ params: { id: '0000000000000000' } })
+  },
+  { route: 'POST /api/account/sessions/revoke-all', access: 'account.manage', expect: ACTIVE },
+
+  // Staff.
+  {
+    route: 'GET /api/admin/counts',
+    access: 'staff.view',
+    expect: STAFF,
+    // Coordinators count their own task force's requests only; other staff review none.
+    inspect: (role, body) => {
+      const n = (body as { pendingRequests?: number }).pendingRequests;
+      const want = role === 'admin' ? 2 : role === 'coordinator' ? 1 : 0;
+      return n === want ? null : `pendingRequests ${String(n)}, expected ${want}`;
+    }
+  },
+
+  // Membership review: admins every request, a coordinator those naming their task force.
+  {
+    route: 'GET /api/admin/membership-requests',
+    access: 'membership.review',
+    expect: REVIEWERS,
+    inspect: (role, body, w) => {
+      const seen = ids(body).sort();
+      const want = role === 'admin' ? [w.requestA, w.requestB].sort() : [w.requestA];
+      return JSON.stringify(seen) === JSON.stringify(want)
+        ? null
+        : `queue lists requests ${JSON.stringify(seen)}, expected ${JSON.stringify(want)}`;
+    }
+  },
+  {
+    route: 'GET /api/admin/membership-requests/:id',
+    access: 'membership.review',
+    expect: REVIEWERS_OWN,
+    objectLevel: true,
+    send: (w, target) => ({ params: requestOf(w, target) })
+  },
+  {
+    route: 'POST /api/admin/membership-requests/:id/review',
+    access: 'membership.review',
+    expect: REVIEWERS_OWN,
+    objectLevel: true,
+    send: (w, target) => ({ params: requestOf(w, target) })
+  },
+  {
+    route: 'POST /api/admin/membership-requests/:id/approve',
+    access: 'membership.review',
+    expect: REVIEWERS_OWN,
+    objectLevel: true,
+    send: (w, target) => ({ params: requestOf(w, target) })
+  },
+  {
+    route: 'POST /api/admin/membership-requests/:id/decline',
+    access: 'membership.review',
+    expect: REVIEWERS_OWN,
+    objectLevel: true,
+    send: (w, target) => ({ params: requestOf(w, target), body: { reason: 'Not a member of a funded task force.' } })
+  },
+  {
+    route: 'POST /api/admin/membership-requests/:id/request-info',
+    access: 'membership.review',
+    expect: REVIEWERS_OWN,
+    objectLevel: true,
+    send: (w, target) => ({ params: requestOf(w, target), body: { message: 'Which unit do you work in?' } })
+  },
+
+  // Program administration: admins alone.
+  { route: 'GET /api/admin/members', access: 'members.manage', expect: ADMIN },
+  {
+    route: 'POST /api/admin/members/:id/role',
+    access: 'members.manage',
+    expect: ADMIN,
+    send: (w) => ({ params: { id: w.otherMemberId }, body: { role: 'moderator' } })
+  },
+  {
+    route: 'POST /api/admin/members/:id/suspend',
+    access: 'members.manage',
+    expect: ADMIN,
+    send: (w) => ({ params: { id: w.otherMemberId }, body: { reason: 'Left the agency.' } })
+  },
+  {
+    route: 'POST /api/admin/members/:id/reinstate',
+    access: 'members.manage',
+    expect: ADMIN,
+    send: (w) => ({ params: { id: w.otherMemberId } })
+  },
+  {
+    route: 'POST /api/admin/members/:id/unlock',
+    access: 'members.manage',
+    expect: ADMIN,
+    send: (w) => ({ params: { id: w.otherMemberId } })
+  },
+  {
+    route: 'POST /api/admin/members/:id/extend-access',
+    access: 'members.manage',
+    expect: ADMIN,
+    send: (w) => ({ params: { id: w.otherMemberId }, body: { until: '2027-06-30' } })
+  },
+  { route: 'GET /api/admin/task-forces', access: 'taskForces.manage', expect: ADMIN },
+  { route: 'POST /api/admin/task-forces', access: 'taskForces.manage', expect: ADMIN, send: () => ({ body: taskForceBody }) },
+  {
+    route: 'PATCH /api/admin/task-forces/:id',
+    access: 'taskForces.manage',
+    expect: ADMIN,
+    send: (w) => ({ params: { id: w.taskForceB }, body: { ...taskForceBody, name: 'Renamed Fictional Task Force' } })
+  },
+  { route: 'GET /api/admin/audit', access: 'audit.view', expect: ADMIN },
+  { route: 'POST /api/admin/audit/export', access: 'audit.view', expect: ADMIN, send: () => ({ body: {} }) },
+  { route: 'GET /api/admin/settings', access: 'settings.manage', expect: ADMIN },
+  {
+    route: 'PATCH /api/admin/settings',
+    access: 'settings.manage',
+    expect: ADMIN,
+    send: () => ({ body: { requireMfaForAll: false } })
+  }
+];
