@@ -59,8 +59,14 @@ function loadSelf(ctx: Ctx): Member {
 }
 
 /** Step 1 of enrolment: a new key waits, encrypted, for its first correct code. */
-export async function startMfaEnrolment(ctx: Ctx) {
+export async function startMfaEnrolment(ctx: Ctx, password?: string) {
   const member = loadSelf(ctx);
+  // Replacing a working authenticator needs the password too: a borrowed session alone must not swap it.
+  if (member.mfaEnabledAt && (!member.passwordHash || !password || !(await verifyPassword(member.passwordHash, password)))) {
+    throw new Invalid('Enter your current password to replace your authenticator app.', {
+      password: 'Your current password is needed.'
+    });
+  }
   const key = newTotpKey();
   ctx.db
     .update(members)

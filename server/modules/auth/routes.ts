@@ -132,8 +132,8 @@ export async function authRoutes(app: FastifyInstance, { config }: { config: Con
     }
   );
 
-  app.post('/account/mfa/start', { config: { access: 'session' }, schema: { body: noBody } }, async (request) =>
-    startMfaEnrolment(request.ctx())
+  app.post('/account/mfa/start', { config: { access: 'session' }, schema: { body: obj({ password }, []) } }, async (request) =>
+    startMfaEnrolment(request.ctx(), (request.body as { password?: string }).password)
   );
 
   app.post(

@@ -35,6 +35,14 @@ export const DISCIPLINE_LABELS: Record<string, string> = {
   other: 'Other'
 };
 
+export const REQUEST_STATUS_LABELS: Record<string, string> = {
+  submitted: 'Submitted',
+  in_review: 'In review',
+  info_requested: 'More information needed',
+  approved: 'Approved',
+  declined: 'Declined'
+};
+
 export const ROLE_LABELS: Record<string, string> = {
   member: 'Member',
   coordinator: 'Coordinator',
