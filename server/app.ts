@@ -1,17 +1,24 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import cookie from '@fastify/cookie';
+import websocket from '@fastify/websocket';
 import type { Db } from '../db/client.ts';
 import type { Config } from './config.ts';
 import type { Deps } from './context.ts';
 import { InProcessBus, type EventBus } from './events/bus.ts';
 import { subscribeMail } from './events/subscribers/mail.ts';
+import { subscribeNotifications } from './events/subscribers/notifications.ts';
+import { subscribeRealtime } from './events/subscribers/realtime.ts';
 import { OutboxMailer, SmtpMailer, type Mailer } from './mail/mailer.ts';
 import { auditRoutes } from './modules/audit/routes.ts';
 import { authRoutes } from './modules/auth/routes.ts';
+import { categoryAdminRoutes, moderationRoutes } from './modules/discussions/moderationRoutes.ts';
+import { discussionRoutes } from './modules/discussions/routes.ts';
 import { SessionStore } from './modules/auth/sessions.ts';
 import { healthRoutes } from './modules/health/routes.ts';
 import { memberAdminRoutes } from './modules/members/routes.ts';
 import { membershipRoutes } from './modules/membership/routes.ts';
+import { notificationRoutes } from './modules/notifications/routes.ts';
+import { searchRoutes } from './modules/search/routes.ts';
 import { settingsRoutes } from './modules/settings/routes.ts';
 import { SettingsStore } from './modules/settings/store.ts';
 import { taskForceRoutes } from './modules/taskForces/routes.ts';
@@ -19,6 +26,8 @@ import { authPlugin } from './plugins/auth.ts';
 import { errorsPlugin } from './plugins/errors.ts';
 import { requestContextPlugin } from './plugins/requestContext.ts';
 import { securityPlugin } from './plugins/security.ts';
+import { Hub } from './realtime/hub.ts';
+import { realtimeRoutes, websocketOptions } from './realtime/routes.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { Limiter } from './shared/limiter.ts';
 import { SecretBox } from './shared/secretBox.ts';
@@ -45,6 +54,8 @@ export interface RouteInfo {
   method: string;
   url: string;
   access: string;
+  /** The route's validation schemas (body, querystring, params): fuzz tests generate inputs from them. */
+  schema?: Record<string, unknown>;
 }
 
 declare module 'fastify' {
@@ -52,6 +63,8 @@ declare module 'fastify' {
     deps: Deps;
     /** Every registered route with its declared access: the policy matrix and fuzz tests walk this. */
     routeList: RouteInfo[];
+    /** The WebSocket hub of this process (tests and the benchmark read its counts). */
+    hub: Hub;
   }
 }
 
@@ -78,7 +91,14 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     bodyLimit: 256 * 1024,
     connectionTimeout: 30_000,
     requestTimeout: 60_000,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } }
+    // Fastify's own URL errors (a bare %, a bad encoding) get the same JSON error shape as everything else.
+    frameworkErrors: (error, _request, reply) => {
+      const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 400;
+      void (reply as FastifyReply)
+        .status(status)
+        .send({ error: { code: 'bad_request', message: 'That address or request is not valid.' } });
+    },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true, strictNumbers: true } }
   });
 
   const bus = opts.bus ?? new InProcessBus((err, event) => app.log.error({ err, event: event.type }, 'event subscriber failed'));
@@ -106,10 +126,25 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) {
       if (method === 'HEAD' && route.url !== '/*') continue;
-      routeList.push({ method, url: route.url, access: String((route.config as { access?: string } | undefined)?.access) });
+      routeList.push({
+        method,
+        url: route.url,
+        access: String((route.config as { access?: string } | undefined)?.access),
+        schema: route.schema as Record<string, unknown> | undefined
+      });
     }
   });
   subscribeMail(bus, mailer, config);
+  // Persist first, then push: the notifications subscriber publishes notification.created for the hub.
+  subscribeNotifications(bus, deps);
+  const hub = new Hub(deps, {
+    heartbeatMs: config.wsHeartbeatMs,
+    maxBufferedBytes: config.wsMaxBufferedBytes,
+    maxSocketsPerMember: config.wsMaxSocketsPerMember,
+    maxThreadsPerSocket: 20
+  });
+  app.decorate('hub', hub);
+  subscribeRealtime(bus, hub);
 
   const internalSecret = generateToken();
   await app.register(errorsPlugin);
@@ -117,6 +152,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(requestContextPlugin, { deps, internalSecret });
   await app.register(securityPlugin, { config });
   await app.register(authPlugin, { config, sessions: deps.sessions });
+  await app.register(websocket, websocketOptions(hub));
 
   await app.register(
     async (api) => {
@@ -131,6 +167,12 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
       await api.register(taskForceRoutes);
       await api.register(auditRoutes);
       await api.register(settingsRoutes);
+      await api.register(discussionRoutes);
+      await api.register(moderationRoutes);
+      await api.register(categoryAdminRoutes);
+      await api.register(searchRoutes);
+      await api.register(notificationRoutes);
+      await api.register(realtimeRoutes, { config, hub });
       api.setNotFoundHandler({}, (request, reply) => {
         reply
           .status(404)
@@ -141,7 +183,9 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   );
 
   if (opts.web) await mountWeb(app, config, internalSecret);
+  hub.start();
   app.addHook('onClose', async () => {
+    hub.stop();
     await bus.idle();
     mailer.close?.();
   });

@@ -22,6 +22,16 @@ export interface Config {
   logLevel: string;
   siteName: string;
   demo: boolean;
+  /** Discussions: a member may post at most once per this many seconds (0 turns the limit off). */
+  postIntervalSeconds: number;
+  /** Discussions: new threads a member may start per 24 hours. */
+  threadsPerDay: number;
+  /** Live notifications (GET /api/ws): ping interval; a socket that misses a pong is dropped at the next. */
+  wsHeartbeatMs: number;
+  /** A socket with more unsent bytes than this is dropped (a slow client must not grow memory). */
+  wsMaxBufferedBytes: number;
+  /** Open sockets per member; opening one more closes the oldest. */
+  wsMaxSocketsPerMember: number;
 }
 
 export class ConfigError extends Error {}
@@ -94,6 +104,11 @@ export function loadConfig(env: Env = process.env): Config {
     secretKey,
     logLevel,
     siteName: env.SITE_NAME || 'Task Force Connect',
-    demo: bool(env, 'DEMO', false)
+    demo: bool(env, 'DEMO', false),
+    postIntervalSeconds: int(env, 'POST_INTERVAL_SECONDS', 5, 0, 3600),
+    threadsPerDay: int(env, 'THREADS_PER_DAY', 20, 1, 10000),
+    wsHeartbeatMs: int(env, 'WS_HEARTBEAT_MS', 30_000, 50, 600_000),
+    wsMaxBufferedBytes: int(env, 'WS_MAX_BUFFERED_KB', 1024, 16, 65536) * 1024,
+    wsMaxSocketsPerMember: int(env, 'WS_MAX_SOCKETS_PER_MEMBER', 10, 1, 100)
   };
 }

@@ -3,3 +3,5 @@ export * from './members.ts';
 export * from './membership.ts';
 export * from './auth.ts';
 export * from './system.ts';
+export * from './discussions.ts';
+export * from './notifications.ts';

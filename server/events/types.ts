@@ -50,7 +50,86 @@ export type DomainEvent =
   | { type: 'member.suspended'; memberId: number }
   | { type: 'member.reinstated'; memberId: number }
   | { type: 'member.role_changed'; memberId: number; from: Role; to: Role }
-  | { type: 'session.revoked'; memberId: number; sessionIds: string[] };
+  | { type: 'session.revoked'; memberId: number; sessionIds: string[] }
+  // Discussions. Each carries categoryId: a subscriber must deliver only to members who may read that
+  // category (server/policies/discussions.ts; memberCanReadCategory in server/modules/discussions/access.ts).
+  | {
+      type: 'thread.created';
+      threadId: number;
+      categoryId: number;
+      postId: number;
+      authorId: number;
+      title: string;
+      /** Plain text, first 200 characters. */
+      excerpt: string;
+    }
+  | {
+      type: 'post.created';
+      postId: number;
+      threadId: number;
+      categoryId: number;
+      number: number;
+      authorId: number;
+      threadTitle: string;
+      excerpt: string;
+      quotedPostId: number | null;
+      quotedAuthorId: number | null;
+    }
+  | { type: 'post.edited'; postId: number; threadId: number; categoryId: number; authorId: number; editorId: number }
+  /** Only members who may read the thread are mentioned (others get no event). */
+  | { type: 'member.mentioned'; memberId: number; postId: number; threadId: number; categoryId: number; byMemberId: number }
+  | {
+      type: 'post.reacted';
+      postId: number;
+      threadId: number;
+      categoryId: number;
+      authorId: number;
+      reactorId: number;
+      kind: string;
+    }
+  | { type: 'post.deleted'; postId: number; threadId: number; categoryId: number; byModerator: boolean }
+  | { type: 'post.restored'; postId: number; threadId: number; categoryId: number }
+  | {
+      type: 'post.flagged';
+      flagId: number;
+      postId: number;
+      threadId: number;
+      categoryId: number;
+      flaggerId: number;
+      reason: string;
+      /** A PII flag hides the post at once. */
+      hidden: boolean;
+    }
+  | { type: 'post.hidden'; postId: number; threadId: number; categoryId: number; reason: 'pii_flag' | 'moderator' }
+  /** Text removed everywhere: subscribers must drop any queued copy (pending mail, digests). */
+  | { type: 'post.purged'; postId: number; threadId: number; categoryId: number }
+  | {
+      type: 'moderation.outcome';
+      postId: number;
+      threadId: number;
+      categoryId: number;
+      outcome: 'dismiss' | 'hide' | 'edit' | 'delete' | 'warn' | 'purge';
+      authorId: number;
+      moderatorId: number;
+      /** Whose open flags this decision resolved (they are told the outcome). */
+      flaggerIds: number[];
+      /** The moderator's words to the author (warn), or null. */
+      message: string | null;
+    }
+  | {
+      type: 'thread.moderated';
+      threadId: number;
+      categoryId: number;
+      action: 'pinned' | 'unpinned' | 'locked' | 'unlocked' | 'closed' | 'reopened' | 'moved' | 'deleted' | 'restored';
+      moderatorId: number;
+      /** For 'moved': where it was. */
+      fromCategoryId: number | null;
+    }
+  // Notifications: published by the notifications subscriber once the row is committed (the realtime
+  // hub pushes it); `replaces` names a row it superseded (a grouped reaction, a mention over a reply).
+  | { type: 'notification.created'; memberId: number; notificationId: number; replaces: number | null }
+  /** Rows marked read (null: every unread row up to some id); the member's other tabs update their badge. */
+  | { type: 'notifications.read'; memberId: number; ids: number[] | null };
 
 export type EventType = DomainEvent['type'];
 export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;

@@ -2,7 +2,9 @@ import { Forbidden, Unauthorized } from '../shared/errors.ts';
 import type { Actor } from './actor.ts';
 import { accountPolicy } from './account.ts';
 import { adminPolicy } from './admin.ts';
+import { discussionsPolicy } from './discussions.ts';
 import { membershipPolicy } from './membership.ts';
+import { notificationsPolicy } from './notifications.ts';
 
 export type { Actor } from './actor.ts';
 export { roleRequiresMfa, isActiveMember, STAFF_ROLES } from './actor.ts';
@@ -11,7 +13,9 @@ export { roleRequiresMfa, isActiveMember, STAFF_ROLES } from './actor.ts';
 const rules = {
   ...accountPolicy,
   ...adminPolicy,
-  ...membershipPolicy
+  ...membershipPolicy,
+  ...discussionsPolicy,
+  ...notificationsPolicy
 } satisfies Record<string, (actor: Actor | null, target?: never) => boolean>;
 
 export type Action = keyof typeof rules;

@@ -26,7 +26,14 @@ describe('logs', () => {
     const db = freshDb();
     const clock = new FakeClock();
     const config = loadConfig({ ...TEST_ENV, LOG_LEVEL: 'info' });
-    app = await buildApp({ db, config, clock, secretKey: TEST_SECRET_KEY, mailer: new OutboxMailer(db, clock, () => {}), logStream: stream });
+    app = await buildApp({
+      db,
+      config,
+      clock,
+      secretKey: TEST_SECRET_KEY,
+      mailer: new OutboxMailer(db, clock, () => {}),
+      logStream: stream
+    });
     await app.ready();
     const t = { app, db, clock, deps: app.deps, config } as unknown as Parameters<typeof createMember>[0];
     const member = await createMember(t, { role: 'moderator' });

@@ -70,7 +70,52 @@ const VALID_BODIES: Record<string, Record<string, unknown>> = {
   'POST /api/admin/membership-requests/:id/review': {},
   'POST /api/admin/membership-requests/:id/approve': {},
   'POST /api/admin/members/:id/reinstate': {},
-  'POST /api/admin/members/:id/unlock': {}
+  'POST /api/admin/members/:id/unlock': {},
+  // Discussions and search.
+  'POST /api/discussions/categories/:id/threads': { title: 'A valid thread title', body: 'A valid body.' },
+  'POST /api/discussions/categories/:id/notification-level': { level: 'watching' },
+  'POST /api/discussions/threads/:id/posts': { body: 'A valid reply.' },
+  'POST /api/discussions/threads/:id/read': { number: 1 },
+  'POST /api/discussions/threads/:id/notification-level': { level: 'muted' },
+  'PATCH /api/discussions/posts/:id': { body: 'An edited body.' },
+  'POST /api/discussions/posts/:id/delete': {},
+  'POST /api/discussions/posts/:id/reactions': { kind: 'thanks' },
+  'POST /api/discussions/posts/:id/bookmark': { bookmarked: true },
+  'POST /api/discussions/posts/:id/flag': { reason: 'off_topic', note: 'Belongs elsewhere.' },
+  'POST /api/discussions/preview': { body: 'Preview **this**.' },
+  'PUT /api/discussions/threads/:id/draft': { body: 'Half a reply' },
+  'DELETE /api/discussions/threads/:id/draft': {},
+  'PUT /api/discussions/categories/:id/draft': { title: 'Half a title', body: 'Half a thread' },
+  'DELETE /api/discussions/categories/:id/draft': {},
+  'POST /api/discussions/threads/:id/pin': { scope: 'category', until: null },
+  'POST /api/discussions/threads/:id/lock': { locked: true },
+  'POST /api/discussions/threads/:id/close': { closed: true },
+  'POST /api/discussions/threads/:id/move': { categoryId: 2 },
+  'POST /api/discussions/threads/:id/delete': {},
+  'POST /api/discussions/threads/:id/restore': {},
+  'POST /api/discussions/posts/:id/restore': {},
+  'POST /api/moderation/posts/:id/decide': { outcome: 'dismiss', note: 'Fine as it is.' },
+  'POST /api/moderation/posts/:id/purge': { replacement: 'Redacted text.' },
+  'POST /api/admin/categories': {
+    name: 'Example category',
+    description: 'About practice.',
+    position: 1,
+    colour: '#1f5f8b',
+    taskForceIds: [],
+    disciplines: []
+  },
+  'PATCH /api/admin/categories/:id': {
+    name: 'Example category',
+    description: 'About practice.',
+    position: 1,
+    colour: '#1f5f8b',
+    taskForceIds: [],
+    disciplines: ['prosecution']
+  },
+  // Notifications.
+  'POST /api/notifications/:id/read': {},
+  'POST /api/notifications/read-all': { upTo: 1 },
+  'PUT /api/notifications/preferences': { preferences: { reply: 'daily' } }
 };
 
 /** A valid query for every GET route that has a querystring schema. */
@@ -81,7 +126,16 @@ const VALID_QUERIES: Record<string, string> = {
   'GET /api/membership-requests/status': 'token=abc',
   'GET /api/admin/membership-requests': 'view=open',
   'GET /api/admin/members': 'status=active',
-  'GET /api/admin/audit': 'limit=10'
+  'GET /api/admin/audit': 'limit=10',
+  'GET /api/discussions/categories/:id/threads': 'limit=10',
+  'GET /api/discussions/threads/latest': 'limit=10',
+  'GET /api/discussions/threads/:id': 'from=1',
+  'GET /api/discussions/bookmarks': 'limit=10',
+  'GET /api/discussions/mention-candidates': 'q=a&threadId=1',
+  'GET /api/moderation/flags': 'limit=10',
+  'GET /api/search': 'q=practice',
+  'GET /api/notifications': 'limit=10',
+  'GET /api/ws': 'after=0'
 };
 const NO_QUERY = new Set([
   'GET /api/health',
@@ -91,7 +145,16 @@ const NO_QUERY = new Set([
   'GET /api/admin/membership-requests/:id',
   'GET /api/task-forces/options',
   'GET /api/admin/task-forces',
-  'GET /api/admin/settings'
+  'GET /api/admin/settings',
+  'GET /api/discussions/categories',
+  'GET /api/discussions/posts/:id',
+  'GET /api/discussions/posts/:id/revisions',
+  'GET /api/discussions/posts/:id/reactions',
+  'GET /api/discussions/threads/:id/draft',
+  'GET /api/discussions/categories/:id/draft',
+  'GET /api/admin/categories',
+  'GET /api/notifications/unread-count',
+  'GET /api/notifications/preferences'
 ]);
 
 describe('Origin check on every state-changing route', () => {
@@ -457,6 +520,17 @@ describe('GET never changes state', () => {
     const activationToken = t.linkFor('applicant2@pd.example.gov', '/activate');
     const resetToken = t.linkFor(member.email, '/reset-password');
     const openId = requests.find((r: { email: string }) => r.email === 'applicant1@pd.example.gov').id;
+    // Discussions: a category, a thread and its opening post carrying the same id as the open request
+    // (every :id in a crawled path is that id).
+    const forum = await call(t.app, 'POST', '/api/admin/categories', {
+      cookie: adminCookie,
+      body: VALID_BODIES['POST /api/admin/categories']
+    });
+    const thread = await call(t.app, 'POST', `/api/discussions/categories/${forum.json().id}/threads`, {
+      cookie: adminCookie,
+      body: { title: 'Practice questions for the crawl', body: 'Practice makes perfect.' }
+    });
+    expect([forum.json().id, thread.json().threadId, thread.json().postId]).toEqual([openId, openId, openId]);
 
     const queries: Record<string, string> = {
       'GET /api/auth/password-reset': `token=${resetToken}`,
@@ -465,10 +539,12 @@ describe('GET never changes state', () => {
       'GET /api/membership-requests/status': `token=${statusTokens[0]}`,
       'GET /api/admin/membership-requests': 'view=decided',
       'GET /api/admin/members': 'status=active&q=Member',
-      'GET /api/admin/audit': 'limit=50'
+      'GET /api/admin/audit': 'limit=50',
+      'GET /api/discussions/mention-candidates': `q=a&threadId=${openId}`,
+      'GET /api/search': 'q=practice'
     };
-    // The set-up link is refused once an admin exists; every other GET must really answer.
-    const expected: Record<string, number> = { 'GET /api/setup': 410 };
+    // The set-up link is refused once an admin exists; the socket wants an upgrade (426); every other GET must really answer.
+    const expected: Record<string, number> = { 'GET /api/setup': 410, 'GET /api/ws': 426 };
     const memberCookie = sessionCookie(t, member.id);
     const before = snapshot(t.db);
     const seen: string[] = [];

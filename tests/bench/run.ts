@@ -1,11 +1,17 @@
 // `npm run bench` runs every benchmark; `npm run bench -- auth` runs one. Bounded, 127.0.0.1 only.
 import { authBench } from './auth.ts';
+import { discussionsBench } from './discussions.ts';
 import { printTable, table, writeReport, type Report } from './report.ts';
 
 const BENCHES: Record<string, { about: string; run: () => Promise<Report> }> = {
   auth: {
     about: 'session-authenticated API routes vs a bare Fastify ceiling, and the Argon2id hash time (~40 s)',
     run: authBench
+  },
+  discussions: {
+    about:
+      'thread list, thread page (API and HTML), search, posting on 1M seeded posts vs bare Fastify (~3 min; first run seeds ~5 min)',
+    run: discussionsBench
   }
 };
 

@@ -16,7 +16,6 @@ describe('staff and account pages', () => {
   let admin: SeededMember;
   let coordinator: SeededMember;
   let plain: SeededMember;
-  let target: SeededMember;
 
   beforeAll(async () => {
     server = await startServer();
@@ -25,7 +24,8 @@ describe('staff and account pages', () => {
     admin = await seed.member({ role: 'admin', name: 'Jordan Reyes' });
     coordinator = await seed.member({ role: 'coordinator', name: 'Casey Coord', taskForceId: tf.id });
     plain = await seed.member({ role: 'member', name: 'Pat Plain' });
-    target = await seed.member({ role: 'member', name: 'Terry Target' });
+    // A second plain member, so the members list has someone to act on besides the test's own accounts.
+    await seed.member({ role: 'member', name: 'Terry Target' });
     seed.close();
     browser = await launch();
   });
@@ -70,7 +70,10 @@ describe('staff and account pages', () => {
     await checkPage(tab, 'request with error');
     await pressAndWait(page, page.getByRole('button', { name: 'Approve' }));
     await waitForPath(page, '/admin/membership');
-    await page.getByRole('status').filter({ hasText: `Approved ${who.fullName}. An activation link was e-mailed.` }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Approved ${who.fullName}. An activation link was e-mailed.` })
+      .waitFor();
     await checkPage(tab, 'queue after approve');
 
     // Members
@@ -131,7 +134,10 @@ describe('staff and account pages', () => {
     await page.waitForURL(/action=member/);
     await page.getByRole('cell', { name: 'member.suspended' }).waitFor();
     expect(await page.getByRole('cell', { name: 'membership.approved' }).count()).toBe(0);
-    page.on('response', async (r) => { if (r.url().includes('export')) console.log('EXPORT', r.status(), JSON.stringify(r.headers()), (await r.text().catch(() => '')).slice(0, 300)); });
+    page.on('response', async (r) => {
+      if (r.url().includes('export'))
+        console.log('EXPORT', r.status(), JSON.stringify(r.headers()), (await r.text().catch(() => '')).slice(0, 300));
+    });
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Export CSV' }).click();
     const file = await download;
@@ -154,13 +160,34 @@ describe('staff and account pages', () => {
     await page.getByLabel('Known agency e-mail domains (one per line)').fill('hpd.houstontx.gov\n@DPS.Texas.gov');
     await pressAndWait(page, page.getByRole('button', { name: 'Save settings' }));
     await page.getByRole('status').filter({ hasText: 'Settings saved.' }).waitFor();
-    expect(await page.getByLabel('Known agency e-mail domains (one per line)').inputValue()).toBe('hpd.houstontx.gov\ndps.texas.gov');
+    expect(await page.getByLabel('Known agency e-mail domains (one per line)').inputValue()).toBe(
+      'hpd.houstontx.gov\ndps.texas.gov'
+    );
 
     // 320 px
     await page.setViewportSize({ width: 320, height: 640 });
-    for (const p of ['/admin', '/admin/membership', '/admin/members', '/admin/task-forces', '/admin/audit', '/admin/settings', '/account/security']) {
+    for (const p of [
+      '/admin',
+      '/admin/membership',
+      '/admin/members',
+      '/admin/task-forces',
+      '/admin/audit',
+      '/admin/settings',
+      '/account/security'
+    ]) {
       await visit(tab, `${server.origin}${p}`);
-      console.log('WIDE', p, JSON.stringify(await page.evaluate(() => [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > 321).slice(0, 8).map((e) => e.tagName + '.' + e.className + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().right)))));
+      console.log(
+        'WIDE',
+        p,
+        JSON.stringify(
+          await page.evaluate(() =>
+            [...document.querySelectorAll('body *')]
+              .filter((e) => e.getBoundingClientRect().right > 321)
+              .slice(0, 8)
+              .map((e) => e.tagName + '.' + e.className + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().right))
+          )
+        )
+      );
       expect(await width(page), p).toBeLessThanOrEqual(320);
       await checkPage(tab, `${p} at 320`);
     }
@@ -238,7 +265,10 @@ describe('staff and account pages', () => {
     await page.getByRole('button', { name: 'Turn on two-step verification' }).waitFor();
 
     // revoke the other session
-    const otherRow = page.getByRole('row').filter({ hasNot: page.getByText('This browser') }).filter({ has: page.getByRole('button') });
+    const otherRow = page
+      .getByRole('row')
+      .filter({ hasNot: page.getByText('This browser') })
+      .filter({ has: page.getByRole('button') });
     await pressAndWait(page, otherRow.first().getByRole('button', { name: 'Sign out this session' }));
     await page.getByRole('status').filter({ hasText: 'That session was signed out.' }).waitFor();
     expect(await page.getByRole('button', { name: 'Sign out this session' }).count()).toBe(before - 1);

@@ -4,6 +4,7 @@ import { membershipRequests } from '../../db/schema/index.ts';
 import type { RouteInfo } from '../../server/app.ts';
 import { generateToken, hashToken } from '../../server/shared/tokens.ts';
 import { call, cookiesFrom, makeApp, type TestApp } from '../support/app.ts';
+import { buildMatrixForum, insertReply } from '../support/discussions.ts';
 import { createMember, createTaskForce, PASSWORD, sessionCookie, type MemberOptions } from '../support/factories.ts';
 import { matrix, PUBLIC_ROUTES, ROLES, type Role, type Row, type Target, type World } from './matrix.ts';
 
@@ -53,6 +54,8 @@ async function buildWorld(t: TestApp): Promise<World> {
   const b = createTaskForce(t);
   const other = await createMember(t, { taskForceId: a.id });
   const signer = await createMember(t);
+  let built: ReturnType<World['forum']> | undefined;
+  const forum = () => (built ??= buildMatrixForum(t, a.id, b.id));
   return {
     taskForceA: a.id,
     taskForceB: b.id,
@@ -60,6 +63,8 @@ async function buildWorld(t: TestApp): Promise<World> {
     requestB: openRequest(t, b.id, 'b'),
     otherMemberId: other.id,
     signerEmail: signer.email,
+    forum,
+    postBy: async (memberId, target) => insertReply(t, (await forum()).thread[target], memberId),
     async mfaChallenge() {
       const staff = await createMember(t, { role: 'moderator' });
       const res = await call(t.app, 'POST', '/api/auth/sign-in', { body: { email: staff.email, password: PASSWORD } });

@@ -1,4 +1,5 @@
 import type { RouteAccess } from '../../server/policies/index.ts';
+import { MATRIX_NAMES, type MatrixForum } from '../support/discussions.ts';
 import { PASSWORD } from '../support/factories.ts';
 
 /**
@@ -44,6 +45,13 @@ export interface World {
   signerEmail: string;
   /** A staff member half-way through sign-in: the challenge cookie and a fresh TOTP code. */
   mfaChallenge(): Promise<{ cookie: string; code: string }>;
+  /**
+   * Discussions, built on first use: a public category and one private to each task force, each with a
+   * thread (opening post by an admin, a reply by a member of that task force).
+   */
+  forum(): Promise<MatrixForum>;
+  /** A reply written by this member in the thread of task force A's (own) or B's (other) private category. */
+  postBy(memberId: number, target: Target): Promise<number>;
 }
 
 /** What a cell sends: route params, query, body, and any cookie besides the caller's session. */
@@ -85,6 +93,13 @@ const STAFF = only('coordinator', 'moderator', 'editor', 'admin');
 const REVIEWERS = only('coordinator', 'admin');
 const REVIEWERS_OWN: Record<Role, Expectation> = { ...only('admin'), coordinator: 'own' };
 const ADMIN = only('admin');
+/** Moderators and admins moderate discussions. */
+const MODERATORS = only('moderator', 'admin');
+/**
+ * Discussions tried on task force A's private category ('own': the coordinator is in A) and on B's:
+ * moderators and admins read both; the coordinator only A's; a member, an editor (in no task force) neither.
+ */
+const READERS_OWN: Record<Role, Expectation> = { ...MODERATORS, coordinator: 'own' };
 
 /** Routes anyone may call. Anything else declared 'public' fails the matrix test. */
 export const PUBLIC_ROUTES = [
@@ -356,5 +371,184 @@ export const matrix: Row[] = [
     access: 'settings.manage',
     expect: ADMIN,
     send: () => ({ body: { requireMfaForAll: false } })
-  }
+  },
+
+  // Notifications: each active member's own (the services only ever touch the caller's rows).
+  { route: 'GET /api/notifications', access: 'notifications.use', expect: ACTIVE },
+  { route: 'GET /api/notifications/unread-count', access: 'notifications.use', expect: ACTIVE },
+  {
+    route: 'POST /api/notifications/:id/read',
+    access: 'notifications.use',
+    expect: ACTIVE,
+    allows404: 'a fresh caller has no notification of their own; another member’s id answers 404',
+    send: () => ({ params: { id: 1 } })
+  },
+  { route: 'POST /api/notifications/read-all', access: 'notifications.use', expect: ACTIVE, send: () => ({ body: {} }) },
+  { route: 'GET /api/notifications/preferences', access: 'notifications.use', expect: ACTIVE },
+  {
+    route: 'PUT /api/notifications/preferences',
+    access: 'notifications.use',
+    expect: ACTIVE,
+    send: () => ({ body: { preferences: { reply: 'daily' } } })
+  },
+  // The live socket: without an upgrade an allowed caller gets 426; the handshake itself is tested in realtime-handshake.
+  { route: 'GET /api/ws', access: 'notifications.use', expect: ACTIVE },
+
+  // Discussions: every active member may call; what they reach is the read rule (404 outside it).
+  ...discussionRows()
 ];
+
+/** Which matrix categories a role sees (by name) in lists and search. */
+function readableNames(role: Role): string[] {
+  if (role === 'moderator' || role === 'admin') return [MATRIX_NAMES.public, MATRIX_NAMES.own, MATRIX_NAMES.other];
+  if (role === 'coordinator') return [MATRIX_NAMES.public, MATRIX_NAMES.own];
+  return [MATRIX_NAMES.public];
+}
+
+function sameNames(seen: string[], role: Role, what: string): string | null {
+  const want = readableNames(role);
+  const got = [...new Set(seen)].sort();
+  return JSON.stringify(got) === JSON.stringify([...want].sort())
+    ? null
+    : `${what} shows ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`;
+}
+
+const categoryBody = {
+  name: 'Matrix renamed category',
+  description: 'Practice questions.',
+  position: 1,
+  colour: '#1f5f8b',
+  taskForceIds: [],
+  disciplines: []
+};
+
+function discussionRows(): Row[] {
+  const forum = (w: World) => w.forum();
+  /** An object-level row on task force A's or B's private category, thread or post. */
+  const onObject = (route: string, send: Row['send']): Row => ({
+    route,
+    access: 'discussions.use',
+    expect: READERS_OWN,
+    objectLevel: true,
+    hidesAs404: true,
+    send
+  });
+  const onCategory = (route: string, body?: unknown): Row =>
+    onObject(route, async (w, target) => ({ params: { id: (await forum(w)).category[target] }, ...(body ? { body } : {}) }));
+  const onThread = (route: string, body?: unknown): Row =>
+    onObject(route, async (w, target) => ({ params: { id: (await forum(w)).thread[target] }, ...(body ? { body } : {}) }));
+  const onPost = (route: string, body?: unknown): Row =>
+    onObject(route, async (w, target) => ({ params: { id: (await forum(w)).post[target] }, ...(body ? { body } : {}) }));
+  /** The caller's own post (edit, delete, revisions); anonymous callers try someone else's. */
+  const onOwnPost = (route: string, body?: unknown): Row =>
+    onObject(route, async (w, target, callerId) => ({
+      params: { id: callerId === null ? (await forum(w)).post[target] : await w.postBy(callerId, target) },
+      ...(body ? { body } : {})
+    }));
+  const moderated = (route: string, body?: unknown, on: 'thread' | 'post' = 'thread'): Row => ({
+    route,
+    access: 'discussions.moderate',
+    expect: MODERATORS,
+    send: async (w) => ({ params: { id: (await forum(w))[on].own }, ...(body ? { body } : {}) })
+  });
+
+  return [
+    {
+      route: 'GET /api/discussions/categories',
+      access: 'discussions.use',
+      expect: ACTIVE,
+      send: async (w) => (await forum(w), {}),
+      inspect: (role, body) =>
+        sameNames(
+          ((body as { categories?: { name: string }[] }).categories ?? []).map((c) => c.name),
+          role,
+          'the category list'
+        )
+    },
+    onCategory('GET /api/discussions/categories/:id/threads'),
+    onCategory('POST /api/discussions/categories/:id/threads', { title: 'A matrix thread title', body: 'A matrix body.' }),
+    onCategory('POST /api/discussions/categories/:id/notification-level', { level: 'watching' }),
+    onCategory('GET /api/discussions/categories/:id/draft'),
+    onCategory('PUT /api/discussions/categories/:id/draft', { title: 'Draft title', body: 'Draft body' }),
+    onCategory('DELETE /api/discussions/categories/:id/draft'),
+    {
+      route: 'GET /api/discussions/threads/latest',
+      access: 'discussions.use',
+      expect: ACTIVE,
+      send: async (w) => (await forum(w), {}),
+      inspect: (role, body) =>
+        sameNames(
+          ((body as { threads?: { category: { name: string } }[] }).threads ?? []).map((th) => th.category.name),
+          role,
+          'the latest threads'
+        )
+    },
+    onThread('GET /api/discussions/threads/:id'),
+    onThread('POST /api/discussions/threads/:id/posts', { body: 'A matrix reply.' }),
+    onThread('POST /api/discussions/threads/:id/read', { number: 1 }),
+    onThread('POST /api/discussions/threads/:id/notification-level', { level: 'muted' }),
+    onThread('GET /api/discussions/threads/:id/draft'),
+    onThread('PUT /api/discussions/threads/:id/draft', { body: 'Draft reply' }),
+    onThread('DELETE /api/discussions/threads/:id/draft'),
+    onObject('GET /api/discussions/mention-candidates', async (w, target) => ({
+      query: { q: 'a', threadId: String((await forum(w)).thread[target]) }
+    })),
+    onPost('GET /api/discussions/posts/:id'),
+    onPost('POST /api/discussions/posts/:id/reactions', { kind: 'helpful' }),
+    onPost('GET /api/discussions/posts/:id/reactions'),
+    onPost('POST /api/discussions/posts/:id/bookmark', { bookmarked: true }),
+    onPost('POST /api/discussions/posts/:id/flag', { reason: 'off_topic', note: 'Belongs elsewhere.' }),
+    onOwnPost('PATCH /api/discussions/posts/:id', { body: 'My edited reply.' }),
+    onOwnPost('POST /api/discussions/posts/:id/delete'),
+    onOwnPost('GET /api/discussions/posts/:id/revisions'),
+    { route: 'GET /api/discussions/bookmarks', access: 'discussions.use', expect: ACTIVE },
+    {
+      route: 'POST /api/discussions/preview',
+      access: 'discussions.use',
+      expect: ACTIVE,
+      send: () => ({ body: { body: 'Preview **me**.' } })
+    },
+    {
+      route: 'GET /api/search',
+      access: 'search.use',
+      expect: ACTIVE,
+      send: async (w) => (await forum(w), { query: { q: 'matrix practice' } }),
+      inspect: (role, body) =>
+        sameNames(
+          ((body as { hits?: { category: { name: string } }[] }).hits ?? []).map((h) => h.category.name),
+          role,
+          'search'
+        )
+    },
+
+    // Moderators: thread actions, the flag queue, outcomes and purge.
+    moderated('POST /api/discussions/threads/:id/pin', { scope: 'global', until: null }),
+    moderated('POST /api/discussions/threads/:id/lock', { locked: true }),
+    moderated('POST /api/discussions/threads/:id/close', { closed: true }),
+    {
+      route: 'POST /api/discussions/threads/:id/move',
+      access: 'discussions.moderate',
+      expect: MODERATORS,
+      send: async (w) => {
+        const f = await forum(w);
+        return { params: { id: f.thread.own }, body: { categoryId: f.publicCategory } };
+      }
+    },
+    moderated('POST /api/discussions/threads/:id/delete'),
+    moderated('POST /api/discussions/threads/:id/restore'),
+    moderated('POST /api/discussions/posts/:id/restore', undefined, 'post'),
+    { route: 'GET /api/moderation/flags', access: 'discussions.moderate', expect: MODERATORS },
+    moderated('POST /api/moderation/posts/:id/decide', { outcome: 'hide', note: 'Matrix check.' }, 'post'),
+    moderated('POST /api/moderation/posts/:id/purge', {}, 'post'),
+
+    // Admins: the categories and their audiences.
+    { route: 'GET /api/admin/categories', access: 'categories.manage', expect: ADMIN },
+    { route: 'POST /api/admin/categories', access: 'categories.manage', expect: ADMIN, send: () => ({ body: categoryBody }) },
+    {
+      route: 'PATCH /api/admin/categories/:id',
+      access: 'categories.manage',
+      expect: ADMIN,
+      send: async (w) => ({ params: { id: (await forum(w)).publicCategory }, body: categoryBody })
+    }
+  ];
+}

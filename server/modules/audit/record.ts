@@ -33,7 +33,28 @@ export type AuditAction =
   | 'task_force.created'
   | 'task_force.updated'
   | 'settings.changed'
-  | 'audit.exported';
+  | 'audit.exported'
+  | 'category.created'
+  | 'category.updated'
+  | 'thread.pinned'
+  | 'thread.unpinned'
+  | 'thread.locked'
+  | 'thread.unlocked'
+  | 'thread.closed'
+  | 'thread.reopened'
+  | 'thread.moved'
+  | 'thread.deleted'
+  | 'thread.restored'
+  | 'post.deleted_by_moderator'
+  | 'post.restored'
+  | 'post.flagged'
+  | 'post.hidden_pending_review'
+  | 'post.purged'
+  | 'moderation.dismissed'
+  | 'moderation.hidden'
+  | 'moderation.edited'
+  | 'moderation.deleted'
+  | 'moderation.warned';
 
 export interface AuditEntry {
   action: AuditAction;

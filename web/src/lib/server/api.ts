@@ -73,6 +73,8 @@ export function api(event: Event) {
     },
     post: <T>(path: string, body: unknown = {}) => call<T>(event, 'POST', path, body),
     patch: <T>(path: string, body: unknown) => call<T>(event, 'PATCH', path, body),
+    put: <T>(path: string, body: unknown) => call<T>(event, 'PUT', path, body),
+    delete: <T>(path: string) => call<T>(event, 'DELETE', path),
     /** A raw response, for downloads (CSV). */
     raw: (path: string) => event.fetch(`/api${path}`)
   };

@@ -1,0 +1,200 @@
+import type { EmailPreference } from '../../../db/schema/index.ts';
+import { can, type Actor } from '../../policies/index.ts';
+import { isoDay } from '../../shared/dates.ts';
+
+export interface Person {
+  id: number;
+  name: string;
+}
+
+/** What a row's `data` may hold; each kind uses the fields it needs. Stored as JSON: add fields freely. */
+export interface NotificationData {
+  actor?: Person;
+  /** Grouped kinds: the latest people first (a few), and how many in all. */
+  actors?: Person[];
+  count?: number;
+  threadId?: number;
+  threadTitle?: string;
+  postId?: number;
+  postNumber?: number;
+  categoryId?: number;
+  categoryName?: string;
+  /** Plain text of the post, shown in-app and in e-mails about public categories only. */
+  excerpt?: string | null;
+  outcome?: ModerationOutcome;
+  /** moderation_outcome: told as the post's author or as one who flagged it. */
+  as?: 'author' | 'flagger';
+  /** A moderator's warning to the author. */
+  message?: string | null;
+  requestId?: number;
+  applicantName?: string;
+  taskForceName?: string | null;
+  responded?: boolean;
+  endsAt?: number;
+  daysLeft?: number;
+  /** The row this one superseded (its id is gone: clients drop it from their lists). */
+  replaces?: number | null;
+}
+
+export type ModerationOutcome = 'dismiss' | 'hide' | 'edit' | 'delete' | 'warn' | 'purge';
+
+export interface KindSpec {
+  /** On the preferences page. */
+  label: string;
+  description: string;
+  defaultEmail: EmailPreference;
+  /** Kinds about one post supersede each other by rank: a mention replaces a reply notice of the same post. */
+  rank?: number;
+  /** Who gets this kind at all (the preferences page lists only those). Everyone when absent. */
+  appliesTo?: (actor: Actor) => boolean;
+  /** One short sentence in the members' words (the bell, the list, the toast, the e-mail subject). */
+  text: (d: NotificationData) => string;
+  /** Where it leads: the exact post where there is one. */
+  url: (d: NotificationData) => string | null;
+  /** Grouped kinds: fold a new occurrence into the unread row with the same group key. */
+  merge?: (previous: NotificationData, next: NotificationData) => NotificationData;
+}
+
+const quoted = (title: string | undefined) => `“${title ?? 'a thread'}”`;
+const who = (d: NotificationData) => d.actor?.name ?? 'Someone';
+const postUrl = (d: NotificationData) => (d.postId ? `/discussions/p/${d.postId}` : null);
+
+function peopleReacted(d: NotificationData): string {
+  const [first, second] = d.actors ?? [];
+  const count = d.count ?? (d.actors?.length || 1);
+  const name = first?.name ?? 'Someone';
+  if (count <= 1) return name;
+  if (count === 2 && second) return `${name} and ${second.name}`;
+  return `${name} and ${count - 1} others`;
+}
+
+const OUTCOME_FOR_AUTHOR: Record<ModerationOutcome, string> = {
+  dismiss: 'A moderator reviewed your post and restored it',
+  hide: 'A moderator hid your post',
+  edit: 'A moderator edited your post',
+  delete: 'A moderator removed your post',
+  warn: 'A moderator sent you a warning about your post',
+  purge: 'A moderator removed text that may identify a victim from your post'
+};
+
+const OUTCOME_FOR_FLAGGER: Record<ModerationOutcome, string> = {
+  dismiss: 'no action was needed',
+  hide: 'the post was hidden',
+  edit: 'the post was edited',
+  delete: 'the post was removed',
+  warn: 'the author was warned',
+  purge: 'the identifying text was removed'
+};
+
+/**
+ * The registry of kinds. Adding one (spotlight published, resource shared, suggestion status
+ * changed…) is an entry here plus a handler in server/events/subscribers/notifications.ts that
+ * decides its audience: no migration, no change to the other kinds, the API, the socket or the mails.
+ * Rows whose kind has left the registry are still listed, with a neutral text.
+ */
+export const KINDS = {
+  reply: {
+    label: 'Replies in threads you watch',
+    description: 'Someone replies in a thread you started, replied to, or chose to watch.',
+    defaultEmail: 'immediate',
+    rank: 1,
+    text: (d) => `${who(d)} replied in ${quoted(d.threadTitle)}`,
+    url: postUrl
+  },
+  quote: {
+    label: 'Quotes of your posts',
+    description: 'Someone quotes one of your posts in a reply.',
+    defaultEmail: 'immediate',
+    rank: 2,
+    text: (d) => `${who(d)} quoted your post in ${quoted(d.threadTitle)}`,
+    url: postUrl
+  },
+  mention: {
+    label: 'Mentions',
+    description: 'Someone mentions you by name in a post.',
+    defaultEmail: 'immediate',
+    rank: 3,
+    text: (d) => `${who(d)} mentioned you in ${quoted(d.threadTitle)}`,
+    url: postUrl
+  },
+  reaction: {
+    label: 'Reactions to your posts',
+    description: 'Members react to one of your posts (grouped: one notice per post).',
+    defaultEmail: 'off',
+    text: (d) => `${peopleReacted(d)} reacted to your post in ${quoted(d.threadTitle)}`,
+    url: postUrl,
+    merge: (previous, next) => {
+      const people = [...(next.actors ?? []), ...(previous.actors ?? [])].filter(
+        (p, i, list) => list.findIndex((q) => q.id === p.id) === i
+      );
+      const repeat = (previous.actors ?? []).some((p) => next.actors?.some((q) => q.id === p.id));
+      return { ...next, actors: people.slice(0, 3), count: (previous.count ?? 1) + (repeat ? 0 : 1) };
+    }
+  },
+  new_thread: {
+    label: 'New threads in categories you watch',
+    description: 'Someone starts a thread in a category you chose to watch.',
+    defaultEmail: 'daily',
+    text: (d) => `${who(d)} started ${quoted(d.threadTitle)} in ${d.categoryName ?? 'a category you watch'}`,
+    url: (d) => (d.threadId ? `/discussions/t/${d.threadId}` : null)
+  },
+  moderation_outcome: {
+    label: 'Moderation decisions',
+    description: 'A moderator acts on one of your posts, or decides on a post you flagged.',
+    defaultEmail: 'immediate',
+    text: (d) =>
+      d.as === 'flagger'
+        ? `Your flag on a post in ${quoted(d.threadTitle)} was reviewed: ${OUTCOME_FOR_FLAGGER[d.outcome ?? 'dismiss']}`
+        : `${OUTCOME_FOR_AUTHOR[d.outcome ?? 'hide']} in ${quoted(d.threadTitle)}`,
+    url: postUrl
+  },
+  membership_request: {
+    label: 'Membership requests waiting',
+    description: 'A membership request you can decide is waiting, or its applicant answered your question.',
+    defaultEmail: 'immediate',
+    appliesTo: (actor) => can(actor, 'membership.review'),
+    text: (d) =>
+      d.responded
+        ? `${d.applicantName ?? 'An applicant'} answered the question on their membership request`
+        : `${d.applicantName ?? 'Someone'} asked to join${d.taskForceName ? ` (${d.taskForceName})` : ''}: their request is waiting for review`,
+    url: (d) => (d.requestId ? `/admin/membership/${d.requestId}` : null)
+  },
+  membership_decided: {
+    label: 'Your membership',
+    description: 'Your own membership request was approved (the activation e-mail is sent regardless).',
+    defaultEmail: 'off',
+    text: () => 'Welcome: your membership request was approved',
+    url: () => '/discussions'
+  },
+  access_expiring: {
+    label: 'Access ending soon',
+    description: 'Your access is about to end with your task force’s grant period (an e-mail is sent regardless).',
+    defaultEmail: 'off',
+    text: (d) =>
+      `Your access ends on ${d.endsAt ? isoDay(d.endsAt) : 'soon'}${d.daysLeft ? ` (in ${d.daysLeft} days)` : ''}: ask your coordinator or an administrator if it should continue`,
+    url: () => null
+  }
+} satisfies Record<string, KindSpec>;
+
+export type NotificationKind = keyof typeof KINDS;
+export const KIND_NAMES = Object.keys(KINDS) as NotificationKind[];
+
+export function kindSpec(kind: string): KindSpec | undefined {
+  return (KINDS as Record<string, KindSpec>)[kind];
+}
+
+export function textOf(kind: string, data: NotificationData): string {
+  return kindSpec(kind)?.text(data) ?? 'You have a notification';
+}
+
+export function urlOf(kind: string, data: NotificationData): string | null {
+  return kindSpec(kind)?.url(data) ?? null;
+}
+
+/** The kinds a member can receive (and so set preferences for). */
+export function kindsFor(actor: Actor): NotificationKind[] {
+  return KIND_NAMES.filter((k) => {
+    const spec: KindSpec = KINDS[k];
+    return spec.appliesTo ? spec.appliesTo(actor) : true;
+  });
+}
