@@ -33,6 +33,7 @@ import { Limiter } from './shared/limiter.ts';
 import { SecretBox } from './shared/secretBox.ts';
 import { generateToken } from './shared/tokens.ts';
 import { mountWeb } from './web.ts';
+import { Invalid } from './shared/errors.ts';
 
 export interface BuildOptions {
   db: Db;
@@ -66,6 +67,12 @@ declare module 'fastify' {
     /** The WebSocket hub of this process (tests and the benchmark read its counts). */
     hub: Hub;
   }
+}
+
+function hasNonFinite(value: unknown, depth = 0): boolean {
+  if (typeof value === 'number') return !Number.isFinite(value);
+  if (depth < 20 && value && typeof value === 'object') return Object.values(value).some((v) => hasNonFinite(v, depth + 1));
+  return false;
 }
 
 /** Builds the whole app: used by main.ts and by every test. */
@@ -159,6 +166,12 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
       // A POST without a payload is read as an empty body, so `noBody` schemas can still refuse stray fields.
       api.addHook('preValidation', async (request) => {
         if (request.body === undefined && request.method !== 'GET' && request.method !== 'HEAD') request.body = {};
+      });
+      // Ajv's type coercion turns "Infinity" and "1e400" into ±Infinity and then skips minimum/maximum.
+      api.addHook('preHandler', async (request) => {
+        if (!request.is404 && (hasNonFinite(request.params) || hasNonFinite(request.query) || hasNonFinite(request.body))) {
+          throw new Invalid('Numbers must be finite.');
+        }
       });
       await api.register(healthRoutes);
       await api.register(authRoutes, { config });
