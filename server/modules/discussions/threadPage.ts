@@ -2,14 +2,15 @@ import type { Reaction } from '../../../db/schema/index.ts';
 import type { Ctx } from '../../context.ts';
 import { authorize, can } from '../../policies/index.ts';
 import { Invalid } from '../../shared/errors.ts';
-import { POST_COLUMNS, postState, readablePost, readableThread, type LoadedThread, type PostRow } from './access.ts';
+import type { PostState } from '../../policies/discussions.ts';
+import { POST_COLUMNS, readablePost, readableThread, type LoadedThread, type PostRow } from './access.ts';
 import { all, get, idList } from './sql.ts';
 
 export const PAGE_SIZE = 20;
 
-interface PageRow extends PostRow {
-  authorName: string;
-}
+/** A page never shows the Markdown source: leaving p.body out keeps a page's reads to the rendered HTML. */
+type PageRow = Omit<PostRow, 'body'> & { authorName: string };
+const PAGE_COLUMNS = POST_COLUMNS.replace('p.body, ', '');
 
 interface PageExtras {
   reactions: Map<number, { kind: Reaction; count: number; reacted: boolean }[]>;
@@ -17,7 +18,7 @@ interface PageExtras {
   quotes: Map<number, { postId: number; number: number; threadId: number; authorName: string }>;
 }
 
-function extrasFor(ctx: Ctx, rows: PostRow[]): PageExtras {
+function extrasFor(ctx: Ctx, rows: Pick<PostRow, 'id' | 'quotePostId'>[]): PageExtras {
   const ids = idList(rows.map((r) => r.id));
   const me = ctx.actor!.id;
   const reactions = new Map<number, { kind: Reaction; count: number; reacted: boolean }[]>();
@@ -54,8 +55,14 @@ function extrasFor(ctx: Ctx, rows: PostRow[]): PageExtras {
 }
 
 /** A post as a reader sees it: deleted and hidden posts keep their place but not their text. */
-export function presentPost(ctx: Ctx, loaded: LoadedThread, row: PostRow & { authorName: string }, extras: PageExtras) {
-  const state = postState(row, loaded.state);
+export function presentPost(
+  ctx: Ctx,
+  loaded: LoadedThread,
+  row: Omit<PostRow, 'body'> & { authorName: string },
+  extras: PageExtras
+) {
+  // What postState(…) gives, built from the fields a page row has (it carries no Markdown source).
+  const state: PostState = { authorId: row.authorId, deletedAt: row.deletedAt, hiddenAt: row.hiddenAt, thread: loaded.state };
   const moderator = can(ctx.actor, 'discussions.moderate');
   const own = row.authorId === ctx.actor!.id;
   const status = row.deletedAt !== null ? 'deleted' : row.hiddenAt !== null ? 'hidden' : 'visible';
@@ -123,7 +130,7 @@ export function getThreadPage(ctx: Ctx, threadId: number, query: ThreadPageQuery
   if (query.before !== undefined) {
     rows = all<PageRow>(
       ctx.db,
-      `SELECT ${POST_COLUMNS}, m.name AS authorName FROM posts p JOIN members m ON m.id = p.author_id
+      `SELECT ${PAGE_COLUMNS}, m.name AS authorName FROM posts p JOIN members m ON m.id = p.author_id
        WHERE p.thread_id = @threadId AND p.number < @before ORDER BY p.number DESC LIMIT @limit`,
       { threadId, before: query.before, limit }
     ).reverse();
@@ -131,7 +138,7 @@ export function getThreadPage(ctx: Ctx, threadId: number, query: ThreadPageQuery
     const from = query.unread ? (firstUnread ?? Math.max(1, thread.lastPostNumber - limit + 1)) : (query.from ?? 1);
     rows = all<PageRow>(
       ctx.db,
-      `SELECT ${POST_COLUMNS}, m.name AS authorName FROM posts p JOIN members m ON m.id = p.author_id
+      `SELECT ${PAGE_COLUMNS}, m.name AS authorName FROM posts p JOIN members m ON m.id = p.author_id
        WHERE p.thread_id = @threadId AND p.number >= @from ORDER BY p.number LIMIT @limit`,
       { threadId, from, limit }
     );

@@ -165,8 +165,10 @@ export function listCategoryThreads(ctx: Ctx, categoryId: number, query: ThreadL
       ? []
       : all<ThreadListRow>(
           ctx.db,
+          // `+t.category_id`: start from the few pinned threads (threads_pinned_idx), not from every
+          // thread of the category sorted by activity.
           `SELECT ${LIST_COLUMNS} FROM threads t ${LIST_JOINS}
-           WHERE t.category_id = @categoryId AND t.deleted_at IS NULL AND ${PINNED_NOW}
+           WHERE +t.category_id = @categoryId AND t.deleted_at IS NULL AND ${PINNED_NOW}
            ORDER BY t.pin_scope = 'global' DESC, t.last_post_at DESC, t.id DESC`,
           { me: ctx.actor.id, now, categoryId }
         ).map((r) => presentThread(r, now));

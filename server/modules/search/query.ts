@@ -3,12 +3,18 @@
  * operator, column filter or syntax error can come from the input; FTS5 then splits each string
  * with the same tokenizer as the index, so "T-visa" becomes the phrase "t visa" and matches
  * "T-visa" and "T visa" alike. "Quoted words" are phrases; the last word, when the member is still
- * typing it (no space after it), also matches as a prefix. Terms are ANDed.
+ * typing it (no space after it) and it has 3 to 6 letters, also matches as a prefix. Terms are ANDed.
  */
 
 const MAX_TERMS = 12;
 /** Prefix queries on shorter stems would expand to too many terms (the index keeps 3-letter prefixes). */
 const MIN_PREFIX = 3;
+/**
+ * The index keeps prefixes of 3 to 6 letters (migration 0005). A longer prefix would make FTS5 merge
+ * the doclists of every word that starts with it (seconds on a large forum), so a longer last word
+ * is matched as typed.
+ */
+const MAX_PREFIX = 6;
 const WORDY = /[\p{L}\p{N}]/u;
 
 export interface ParsedQuery {
@@ -40,6 +46,7 @@ export function toFtsQuery(input: string): ParsedQuery {
       .filter(Boolean)
       .pop() ?? '';
   const terms = kept.map((p) => quote(p.text));
-  if (stillTyping && lastToken.length >= MIN_PREFIX) terms[terms.length - 1] = `${terms[terms.length - 1]}*`;
+  const prefixable = lastToken.length >= MIN_PREFIX && lastToken.length <= MAX_PREFIX;
+  if (stillTyping && prefixable) terms[terms.length - 1] = `${terms[terms.length - 1]}*`;
   return { match: terms.join(' '), terms: kept.map((p) => p.text) };
 }

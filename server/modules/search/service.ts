@@ -4,7 +4,7 @@ import { READABLE_CATEGORY_IDS_SQL, readerParams } from '../../policies/discussi
 import { MINUTE } from '../../shared/clock.ts';
 import { endOfDayUtc } from '../../shared/dates.ts';
 import { Invalid, TooManyRequests } from '../../shared/errors.ts';
-import { all, get } from '../discussions/sql.ts';
+import { all, get, idList } from '../discussions/sql.ts';
 import { toFtsQuery } from './query.ts';
 
 export interface SearchQuery {
@@ -29,14 +29,24 @@ const WINDOW = 2000;
 const MARK_OPEN = '\u0002';
 const MARK_CLOSE = '\u0003';
 
-/** Everything the searcher may not see is filtered here, and also absent from the index (indexer.ts). */
-const FILTERS = `t.category_id IN (${READABLE_CATEGORY_IDS_SQL})
-  AND t.deleted_at IS NULL AND p.deleted_at IS NULL AND p.hidden_at IS NULL
-  AND (@categoryId IS NULL OR t.category_id = @categoryId)
-  AND (@authorId IS NULL OR p.author_id = @authorId)
-  AND (@mine IS NULL OR t.author_id = @mine)
-  AND (@fromAt IS NULL OR p.created_at >= @fromAt)
-  AND (@toAt IS NULL OR p.created_at <= @toAt)`;
+/**
+ * Everything the searcher may not see is filtered here, and deleted or hidden posts are absent from
+ * the index (indexer.ts), so the filters never read a post's row: posts_id_unique covers p.thread_id.
+ * The optional filters are only in the SQL when asked for, so a plain search stays on that index.
+ */
+function filtersFor(options: { categoryId: boolean; authorId: boolean; mine: boolean; fromAt: boolean; toAt: boolean }) {
+  return [
+    `t.category_id IN (${READABLE_CATEGORY_IDS_SQL})`,
+    't.deleted_at IS NULL',
+    options.categoryId ? 't.category_id = @categoryId' : '',
+    options.authorId ? 'p.author_id = @authorId' : '',
+    options.mine ? 't.author_id = @mine' : '',
+    options.fromAt ? 'p.created_at >= @fromAt' : '',
+    options.toAt ? 'p.created_at <= @toAt' : ''
+  ]
+    .filter(Boolean)
+    .join(' AND ');
+}
 
 const JOINS = 'JOIN posts p ON p.id = s.rowid JOIN threads t ON t.id = p.thread_id';
 // better-sqlite3 binds JS numbers as REAL, and FTS5 mishandles `MATCH … AND rowid = <real>` (it
@@ -90,30 +100,50 @@ export function search(ctx: Ctx, query: SearchQuery) {
     toAt,
     ...readerParams(ctx.actor)
   };
+  const filters = filtersFor({
+    categoryId: params.categoryId !== null,
+    authorId: params.authorId !== null,
+    mine: params.mine !== null,
+    fromAt: fromAt !== null,
+    toAt: toAt !== null
+  });
   const cutoff =
     get<{ id: number }>(
       ctx.db,
       `SELECT s.rowid AS id FROM post_search s ${JOINS}
-       WHERE post_search MATCH @q AND ${FILTERS} ORDER BY s.rowid DESC LIMIT 1 OFFSET ${WINDOW - 1}`,
+       WHERE post_search MATCH @q AND ${filters} ORDER BY s.rowid DESC LIMIT 1 OFFSET ${WINDOW - 1}`,
       params
     )?.id ?? 0;
-  const rows = all<Hit>(
+  // Rank ids only; the shown hits' details are fetched afterwards, not carried through the sort.
+  const ranked = all<{ id: number }>(
     ctx.db,
-    `SELECT s.rowid AS postId, p.thread_id AS threadId, p.number, p.author_id AS authorId, m.name AS authorName,
-       p.created_at AS createdAt, t.title AS threadTitle, t.category_id AS categoryId, c.name AS categoryName,
-       c.colour AS categoryColour
-     FROM post_search s ${JOINS} JOIN members m ON m.id = p.author_id JOIN categories c ON c.id = t.category_id
-     WHERE post_search MATCH @q AND s.rowid >= CAST(@cutoff AS INTEGER) AND ${FILTERS}
+    `SELECT s.rowid AS id FROM post_search s ${JOINS}
+     WHERE post_search MATCH @q AND s.rowid >= CAST(@cutoff AS INTEGER) AND ${filters}
      ORDER BY s.rank LIMIT @limit OFFSET @offset`,
     { ...params, cutoff, limit: SEARCH_PAGE_SIZE + 1, offset: (page - 1) * SEARCH_PAGE_SIZE }
+  ).map((r) => r.id);
+  const shownIds = ranked.slice(0, SEARCH_PAGE_SIZE);
+  const ids = idList(shownIds);
+  const details = new Map(
+    all<Hit>(
+      ctx.db,
+      `SELECT p.id AS postId, p.thread_id AS threadId, p.number, p.author_id AS authorId, m.name AS authorName,
+         p.created_at AS createdAt, t.title AS threadTitle, t.category_id AS categoryId, c.name AS categoryName,
+         c.colour AS categoryColour
+       FROM posts p JOIN threads t ON t.id = p.thread_id JOIN members m ON m.id = p.author_id
+         JOIN categories c ON c.id = t.category_id
+       WHERE p.id IN (SELECT value FROM json_each(@ids))`,
+      { ids }
+    ).map((hit) => [hit.postId, hit])
   );
-  const shown = rows.slice(0, SEARCH_PAGE_SIZE);
+  const shown = shownIds.map((id) => details.get(id)).filter((hit): hit is Hit => hit !== undefined);
   return {
     query: query.q,
     page,
-    hasMore: rows.length > SEARCH_PAGE_SIZE,
+    hasMore: ranked.length > SEARCH_PAGE_SIZE,
     hits: shown.map((hit) => {
-      // Snippets for the shown hits only: each is one lookup by rowid.
+      // Snippets for the shown hits only: each is one lookup by rowid (cheaper than one query over
+      // every match between the lowest and highest shown id).
       const marked = get<{ title: string; snippet: string }>(
         ctx.db,
         `SELECT highlight(post_search, 0, @open, @close) AS title, snippet(post_search, 1, @open, @close, '…', 24) AS snippet
