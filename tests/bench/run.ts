@@ -1,6 +1,7 @@
 // `npm run bench` runs every benchmark; `npm run bench -- auth` runs one. Bounded, 127.0.0.1 only.
 import { authBench } from './auth.ts';
 import { discussionsBench } from './discussions.ts';
+import { realtimeBench } from './realtime.ts';
 import { printTable, table, writeReport, type Report } from './report.ts';
 
 const BENCHES: Record<string, { about: string; run: () => Promise<Report> }> = {
@@ -12,6 +13,11 @@ const BENCHES: Record<string, { about: string; run: () => Promise<Report> }> = {
     about:
       'thread list, thread page (API and HTML), search, posting on 1M seeded posts vs bare Fastify (~3 min; first run seeds ~5 min)',
     run: discussionsBench
+  },
+  realtime: {
+    about:
+      'idle WebSocket memory and notification fan-out at 1,000 / 5,000 / 10,000 sockets, reply-to-socket latency at 200 replies/s (~2 min)',
+    run: realtimeBench
   }
 };
 
