@@ -140,9 +140,14 @@ class LiveConnection {
 
   #closed(code: number): void {
     if (code === CLOSE.sessionEnded || code === CLOSE.accessEnded) {
-      // Signed out or access ended: the layout's reload sends the member where they belong.
+      // Signed out or access ended: the layout's reload sends the member where they belong. Wait a moment:
+      // when this tab itself signed out, its own redirect (e.g. to /sign-in?reason=signed-out) is under way
+      // and a reload racing it would replace that page.
       this.stop();
-      void invalidateAll();
+      const from = location.href;
+      setTimeout(() => {
+        if (location.href === from) void invalidateAll();
+      }, 1500);
       return;
     }
     if (code === CLOSE.tooManySockets) {
