@@ -6,6 +6,7 @@ import { presentNotification } from '../modules/notifications/present.ts';
 import { lastId, replayAfter, unreadCount, visibleById } from '../modules/notifications/store.ts';
 import { activeMember, maySubscribe, moderatorsAmong, threadReaders } from './audience.ts';
 import { Connection, parseClientMessage } from './connection.ts';
+import { frameText, writeFrame, type Frame } from './frames.ts';
 import { CLOSE, type ServerMessage } from './protocol.ts';
 
 /**
@@ -129,15 +130,17 @@ export class Hub {
     if (!actor) return this.closeMember(memberId, CLOSE.accessEnded, 'access ended');
     const row = visibleById(this.deps.db, actor, notificationId);
     if (!row) return;
-    const text = JSON.stringify({
-      type: 'notification',
-      id: row.id,
-      notification: presentNotification(row),
-      unreadCount: unreadCount(this.deps.db, actor)
-    } satisfies ServerMessage);
+    const frame = frameText(
+      JSON.stringify({
+        type: 'notification',
+        id: row.id,
+        notification: presentNotification(row),
+        unreadCount: unreadCount(this.deps.db, actor)
+      } satisfies ServerMessage)
+    );
     for (const conn of [...own]) {
       if (conn.lastSentId >= row.id) continue;
-      if (this.sendText(conn, text)) conn.lastSentId = row.id;
+      if (this.sendFrame(conn, frame)) conn.lastSentId = row.id;
     }
   }
 
@@ -147,8 +150,10 @@ export class Hub {
     if (!own?.size) return;
     const actor = activeMember(this.deps, memberId);
     if (!actor) return this.closeMember(memberId, CLOSE.accessEnded, 'access ended');
-    const text = JSON.stringify({ type: 'read', ids, unreadCount: unreadCount(this.deps.db, actor) } satisfies ServerMessage);
-    for (const conn of [...own]) this.sendText(conn, text);
+    const frame = frameText(
+      JSON.stringify({ type: 'read', ids, unreadCount: unreadCount(this.deps.db, actor) } satisfies ServerMessage)
+    );
+    for (const conn of [...own]) this.sendFrame(conn, frame);
   }
 
   /** Live thread updates, to the viewers who may read the thread now; the others leave the room. */
@@ -157,9 +162,9 @@ export class Hub {
     if (!room?.size) return;
     const conns = [...room];
     const readers = threadReaders(this.deps, [...new Set(conns.map((c) => c.memberId))], threadId);
-    const text = JSON.stringify(message);
+    const frame = frameText(JSON.stringify(message));
     for (const conn of conns) {
-      if (readers.has(conn.memberId)) this.sendText(conn, text);
+      if (readers.has(conn.memberId)) this.sendFrame(conn, frame);
       else {
         this.leaveThread(conn, threadId);
         this.send(conn, { type: 'unsubscribed', thread: threadId });
@@ -172,8 +177,8 @@ export class Hub {
     if (this.staff.size === 0) return;
     const conns = [...this.staff];
     const moderators = moderatorsAmong(this.deps, [...new Set(conns.map((c) => c.memberId))]);
-    const text = JSON.stringify(message);
-    for (const conn of conns) if (moderators.has(conn.memberId)) this.sendText(conn, text);
+    const frame = frameText(JSON.stringify(message));
+    for (const conn of conns) if (moderators.has(conn.memberId)) this.sendFrame(conn, frame);
   }
 
   closeSessions(sessionIds: readonly string[], code: number, reason: string): void {
@@ -254,18 +259,17 @@ export class Hub {
   }
 
   private send(conn: Connection, message: ServerMessage): boolean {
-    return this.sendText(conn, JSON.stringify(message));
+    return this.sendFrame(conn, frameText(JSON.stringify(message)));
   }
 
-  private sendText(conn: Connection, text: string): boolean {
+  private sendFrame(conn: Connection, frame: Frame): boolean {
     const socket = conn.socket;
     if (socket.readyState !== WebSocket.OPEN) return false;
     if (socket.bufferedAmount > this.options.maxBufferedBytes) {
       this.drop(conn, 'slow');
       return false;
     }
-    socket.send(text);
-    return true;
+    return writeFrame(socket, frame);
   }
 
   private leaveThread(conn: Connection, threadId: number): void {
