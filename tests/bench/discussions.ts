@@ -15,6 +15,7 @@ import {
   BENCH_SECRET_KEY,
   CACHE_DIR,
   cachedSeed,
+  migrateCopy,
   describeSeed,
   FRAGMENTS,
   makePost,
@@ -408,6 +409,7 @@ export async function discussionsBench(): Promise<Report> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tfc-bench-discussions-'));
   const copyStarted = performance.now();
   copyFileSync(seed.file, path.join(dataDir, 'tfc.sqlite'));
+  migrateCopy(path.join(dataDir, 'tfc.sqlite'));
   const copySeconds = round1((performance.now() - copyStarted) / 1000);
   const fx = prepare(path.join(dataDir, 'tfc.sqlite'));
   const port = await freePort();
