@@ -3,11 +3,24 @@
 //   node --import tsx tests/bench/seed-discussions.ts <dbfile> [--scale 0.1]
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { createDb, runMigrations } from '../../db/client.ts';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { createDb, MIGRATIONS_FOLDER, runMigrations } from '../../db/client.ts';
 import { loadConfig } from '../../server/config.ts';
 import { renderMarkdown } from '../../server/shared/markdown.ts';
 import { hashPassword } from '../../server/shared/passwords.ts';
@@ -396,7 +409,7 @@ export async function seedDiscussions(file: string, scale = 1): Promise<SeedStat
   mkdirSync(path.dirname(file), { recursive: true });
   // The schema exactly as the app makes it, then bulk-load pragmas on that same file.
   const migrated = createDb(file);
-  runMigrations(migrated);
+  migrate(migrated, { migrationsFolder: seedMigrations() });
   migrated.$client.close();
   const db = new Database(file);
   // Out of WAL (every page would be written twice), into a journal kept in memory: a failed seed is
@@ -833,6 +846,26 @@ export function seedKey(scale: number): string {
   h.update(readFileSync(fileURLToPath(import.meta.url)));
   h.update(String(scale));
   return h.digest('hex').slice(0, 16);
+}
+
+/**
+ * The schema this generator writes for: migrations up to SEED_SCHEMA only, so the seed does not
+ * depend on later (or uncommitted) migrations; migrateCopy brings each copy up to date.
+ */
+const SEED_SCHEMA = '0005_search_prefix_indexes';
+
+function seedMigrations(): string {
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'tfc-seed-migrations-'));
+  const journal = JSON.parse(readFileSync(path.join(MIGRATIONS_FOLDER, 'meta/_journal.json'), 'utf8')) as {
+    entries: { idx: number; tag: string }[];
+  };
+  const last = journal.entries.findIndex((e) => e.tag === SEED_SCHEMA);
+  if (last < 0) throw new Error(`Migration ${SEED_SCHEMA} not found`);
+  journal.entries = journal.entries.slice(0, last + 1);
+  mkdirSync(path.join(folder, 'meta'));
+  writeFileSync(path.join(folder, 'meta/_journal.json'), JSON.stringify(journal));
+  for (const e of journal.entries) copyFileSync(path.join(MIGRATIONS_FOLDER, `${e.tag}.sql`), path.join(folder, `${e.tag}.sql`));
+  return folder;
 }
 
 /** Applies the migrations newer than the cached seed to a copy of it (before the server opens it). */
