@@ -5,6 +5,7 @@ import type { EventBus } from './events/bus.ts';
 import type { Mailer } from './mail/mailer.ts';
 import type { Actor } from './policies/index.ts';
 import type { Clock } from './shared/clock.ts';
+import type { GroupCommit } from './shared/groupCommit.ts';
 import type { Limiter } from './shared/limiter.ts';
 import type { SecretBox } from './shared/secretBox.ts';
 import type { SettingsStore } from './modules/settings/store.ts';
@@ -13,6 +14,8 @@ import type { SessionStore } from './modules/auth/sessions.ts';
 /** What every service needs, built once by buildApp. */
 export interface Deps {
   db: Db;
+  /** Group commit for frequent member writes (replies, reactions, reading state, notifications). */
+  writes: GroupCommit;
   bus: EventBus;
   config: Config;
   clock: Clock;

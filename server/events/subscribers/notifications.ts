@@ -21,10 +21,11 @@ type Draft = Omit<NewNotification, 'now' | 'kind'> & { kind: NotificationKind };
 export function subscribeNotifications(bus: EventBus, deps: Deps): void {
   const { db } = deps;
 
-  const persist = (drafts: Draft[]) => {
+  // Through the group commit: the notifications of every reply in one batch share one fsync.
+  const persist = async (drafts: Draft[]) => {
     if (drafts.length === 0) return;
     const now = deps.clock.now();
-    const stored = db.transaction((tx) => drafts.map((d) => insertNotification(tx, { ...d, now })));
+    const stored = await deps.writes.run((tx) => drafts.map((d) => insertNotification(tx, { ...d, now })));
     for (const n of stored) {
       if (n) bus.publish({ type: 'notification.created', memberId: n.memberId, notificationId: n.id, replaces: n.replaces });
     }
@@ -74,7 +75,7 @@ export function subscribeNotifications(bus: EventBus, deps: Deps): void {
       categoryId: e.categoryId,
       excerpt: e.excerpt
     };
-    persist(
+    return persist(
       audience.map((memberId) => ({
         memberId,
         kind: memberId === quoted ? 'quote' : 'reply',
@@ -89,7 +90,7 @@ export function subscribeNotifications(bus: EventBus, deps: Deps): void {
     const number = postNumber(e.postId);
     if (number === null || notMuted([e.memberId], e.threadId).length === 0) return;
     if (readersAmong(db, [e.memberId], e.categoryId).length === 0) return;
-    persist([
+    return persist([
       {
         memberId: e.memberId,
         kind: 'mention',
@@ -111,7 +112,7 @@ export function subscribeNotifications(bus: EventBus, deps: Deps): void {
   bus.on('post.reacted', (e) => {
     if (e.authorId === e.reactorId || readersAmong(db, [e.authorId], e.categoryId).length === 0) return;
     const number = postNumber(e.postId);
-    persist([
+    return persist([
       {
         memberId: e.authorId,
         kind: 'reaction',
@@ -148,7 +149,7 @@ export function subscribeNotifications(bus: EventBus, deps: Deps): void {
       categoryName,
       excerpt: e.excerpt
     };
-    persist(
+    return persist(
       readersAmong(db, watchers, e.categoryId).map((memberId) => ({
         memberId,
         kind: 'new_thread',
@@ -192,7 +193,7 @@ export function subscribeNotifications(bus: EventBus, deps: Deps): void {
         postNumber: number
       });
     }
-    persist(drafts);
+    return persist(drafts);
   });
 
   // Membership requests wait for those who may decide them: admins, and the coordinator of the task force named.
@@ -219,7 +220,7 @@ export function subscribeNotifications(bus: EventBus, deps: Deps): void {
       taskForceName: request.taskForceName,
       responded
     };
-    persist(
+    return persist(
       reviewersOf(taskForceId).map((memberId) => ({
         memberId,
         kind: 'membership_request',
@@ -239,7 +240,7 @@ export function subscribeNotifications(bus: EventBus, deps: Deps): void {
     }
     // The applicant has an account only once approved (pending until activation): they find this on first sign-in.
     if (e.decision === 'approved' && e.memberId !== null) {
-      persist([{ memberId: e.memberId, kind: 'membership_decided', data: { requestId: e.requestId } }]);
+      return persist([{ memberId: e.memberId, kind: 'membership_decided', data: { requestId: e.requestId } }]);
     }
   });
 

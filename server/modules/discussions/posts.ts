@@ -33,7 +33,7 @@ function refuseReply(ctx: Ctx, loaded: ReturnType<typeof readableThread>): void 
 }
 
 /** Reply to a thread; replying watches it (unless the member chose a level). */
-export function reply(ctx: Ctx, threadId: number, input: ReplyInput): { postId: number; number: number } {
+export async function reply(ctx: Ctx, threadId: number, input: ReplyInput): Promise<{ postId: number; number: number }> {
   authorize(ctx.actor, 'discussions.use');
   const actor = ctx.actor;
   const loaded = readableThread(ctx, threadId);
@@ -50,7 +50,9 @@ export function reply(ctx: Ctx, threadId: number, input: ReplyInput): { postId: 
   checkPostInterval(ctx);
   const now = ctx.clock.now();
   const { categoryId } = loaded.thread;
-  const { postId, number } = ctx.db.transaction((tx) => {
+  const { postId, number } = await ctx.writes.run((tx) => {
+    // A moderator's lock or delete may have committed since the check above (group commit).
+    refuseReply(ctx, readableThread(ctx, threadId));
     // Read the number inside the transaction: one writer, so it cannot be taken twice.
     const number = get<{ n: number }>(tx, 'SELECT last_post_number + 1 AS n FROM threads WHERE id = @threadId', { threadId })!.n;
     const postId = insertPost(tx, {

@@ -51,7 +51,8 @@ export async function discussionRoutes(app: FastifyInstance) {
   app.post(
     '/discussions/categories/:id/threads',
     { config: use, schema: { params: idParam, body: s.newThreadBody } },
-    async (request, reply) => reply.status(201).send(createThread(request.ctx(), idOf(request), request.body as NewThreadInput))
+    async (request, reply) =>
+      reply.status(201).send(await createThread(request.ctx(), idOf(request), request.body as NewThreadInput))
   );
 
   app.post(
@@ -73,7 +74,7 @@ export async function discussionRoutes(app: FastifyInstance) {
   app.post(
     '/discussions/threads/:id/posts',
     { config: use, schema: { params: idParam, body: s.replyBody } },
-    async (request, res) => res.status(201).send(reply(request.ctx(), idOf(request), request.body as ReplyInput))
+    async (request, res) => res.status(201).send(await reply(request.ctx(), idOf(request), request.body as ReplyInput))
   );
 
   app.post('/discussions/threads/:id/read', { config: use, schema: { params: idParam, body: s.readBody } }, async (request) =>

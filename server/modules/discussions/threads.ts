@@ -15,7 +15,11 @@ export interface NewThreadInput extends ComposeInput {
 }
 
 /** Start a thread: the thread, its opening post, the search row, reading state and watching, in one transaction. */
-export function createThread(ctx: Ctx, categoryId: number, input: NewThreadInput): { threadId: number; postId: number } {
+export async function createThread(
+  ctx: Ctx,
+  categoryId: number,
+  input: NewThreadInput
+): Promise<{ threadId: number; postId: number }> {
   authorize(ctx.actor, 'discussions.use');
   const actor = ctx.actor;
   const category = readableCategory(ctx, categoryId);
@@ -24,7 +28,9 @@ export function createThread(ctx: Ctx, categoryId: number, input: NewThreadInput
   checkPostInterval(ctx);
   const now = ctx.clock.now();
   const title = composed.title!;
-  const { threadId, postId } = ctx.db.transaction((tx) => {
+  const { threadId, postId } = await ctx.writes.run((tx) => {
+    // Again inside the write: threads of the same member may share this group commit.
+    checkThreadQuota(ctx);
     const thread = run(
       tx,
       `INSERT INTO threads (category_id, author_id, title, last_post_number, post_count, last_post_at, last_post_author_id, created_at, updated_at)
