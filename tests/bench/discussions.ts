@@ -53,7 +53,7 @@ interface Req {
 }
 
 /** autocannon in its worker thread, cycling through `requests` on each connection. */
-async function cannon(url: string, requests: Req[] | undefined, settings: LoadSettings = LOAD): Promise<Measured> {
+export async function cannon(url: string, requests: Req[] | undefined, settings: LoadSettings = LOAD): Promise<Measured> {
   if (new URL(url).hostname !== '127.0.0.1') throw new Error(`Benchmarks only run against 127.0.0.1, not ${url}`);
   const result = (await autocannon({
     url,
@@ -95,7 +95,7 @@ interface Fixtures {
 }
 
 /** Sessions for members picked from the seed, and the threads and categories each row will visit. */
-function prepare(file: string): Fixtures {
+export function prepare(file: string): Fixtures {
   const db = new Database(file);
   db.pragma('busy_timeout = 5000');
   const now = Date.now();
@@ -229,7 +229,7 @@ export function searchQueries(): { q: string; kind: string }[] {
   return out;
 }
 
-async function startServer(dataDir: string, port: number, profileDir: string | null): Promise<ChildProcess> {
+export async function startServer(dataDir: string, port: number, profileDir: string | null): Promise<ChildProcess> {
   const origin = `http://127.0.0.1:${port}`;
   const child = spawn(
     process.execPath,
@@ -248,7 +248,9 @@ async function startServer(dataDir: string, port: number, profileDir: string | n
         SMTP_URL: '',
         DEMO: 'false',
         POST_INTERVAL_SECONDS: '0',
-        THREADS_PER_DAY: '10000'
+        THREADS_PER_DAY: '10000',
+        // A scheduled backup of the 6 GB seed would run during the measurements.
+        BACKUP_INTERVAL_HOURS: '0'
       },
       stdio: ['ignore', 'pipe', 'pipe']
     }
@@ -271,7 +273,7 @@ async function startServer(dataDir: string, port: number, profileDir: string | n
   throw new Error(`The server did not answer /api/health within 2 minutes:\n${output}`);
 }
 
-async function stopServer(child: ChildProcess): Promise<void> {
+export async function stopServer(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');

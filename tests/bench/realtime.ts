@@ -178,6 +178,7 @@ export async function realtimeBench(): Promise<Report> {
       DEMO: 'false',
       POST_INTERVAL_SECONDS: '0',
       THREADS_PER_DAY: '10000',
+      BACKUP_INTERVAL_HOURS: '0',
       WS_MAX_SOCKETS_PER_MEMBER: String(SOCKETS_PER_WATCHER),
       WS_HEARTBEAT_MS: '30000'
     };
