@@ -31,6 +31,11 @@ export interface FanoutResult {
   arrivalsMs: number[];
   /** Per publish: POST start → the last socket's notification, ms. */
   allMs: number[];
+  /**
+   * Per publish: the notification's creation on the server (its createdAt, the same machine's clock)
+   * → the last socket that received it: the issue's "publish-to-all" latency, ms.
+   */
+  publishToAllMs: number[];
   /** Per publish: POST start → its response (the server has handed the frames to the kernel by then, or nearly). */
   postMs: number[];
   /** This process's CPU time over all the publishes (user + system), ms. */
@@ -53,7 +58,7 @@ export interface RepliesResult {
 let setup: ClientSetup;
 const sockets: WebSocket[] = [];
 /** Called with the socket index on every notification message. */
-let onNotification: ((index: number, threadId: number) => void) | null = null;
+let onNotification: ((index: number, threadId: number, createdAt: number) => void) | null = null;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -65,12 +70,16 @@ function openSocket(token: string, index: number): Promise<WebSocket> {
     });
     const timer = setTimeout(() => reject(new Error(`socket ${index}: no hello within 30 s`)), 30_000);
     ws.on('message', (data) => {
-      const msg = JSON.parse(String(data)) as { type: string; notification?: { thread?: { id: number } | null } };
+      const arrivedAt = Date.now();
+      const msg = JSON.parse(String(data)) as {
+        type: string;
+        notification?: { thread?: { id: number } | null; createdAt?: number };
+      };
       if (msg.type === 'hello' || msg.type === 'reset') {
         clearTimeout(timer);
         resolve(ws);
       } else if (msg.type === 'notification') {
-        onNotification?.(index, msg.notification?.thread?.id ?? 0);
+        onNotification?.(index, msg.notification?.thread?.id ?? 0, arrivedAt - (msg.notification?.createdAt ?? arrivedAt));
       }
     });
     ws.on('unexpected-response', (_req, res) => {
@@ -116,6 +125,7 @@ async function postReply(threadId: number, token: string, body: string): Promise
 async function fanout(threadId: number, posterToken: string, publishes: number): Promise<FanoutResult> {
   const arrivalsMs: number[] = [];
   const allMs: number[] = [];
+  const publishToAllMs: number[] = [];
   const postMs: number[] = [];
   let missing = 0;
   let postFailures = 0;
@@ -124,12 +134,14 @@ async function fanout(threadId: number, posterToken: string, publishes: number):
     const seen = new Uint8Array(sockets.length);
     let remaining = sockets.length;
     let last = 0;
+    let lastSincePublish = 0;
     let done: () => void = () => {};
     const finished = new Promise<void>((resolve) => (done = resolve));
     const started = performance.now();
-    onNotification = (index, thread) => {
+    onNotification = (index, thread, sincePublish) => {
       if (thread !== threadId || seen[index]) return;
       seen[index] = 1;
+      lastSincePublish = Math.max(lastSincePublish, sincePublish);
       last = performance.now() - started;
       arrivalsMs.push(last);
       if (--remaining === 0) done();
@@ -140,12 +152,15 @@ async function fanout(threadId: number, posterToken: string, publishes: number):
     await Promise.race([finished, sleep(10_000)]);
     onNotification = null;
     missing += remaining;
-    if (remaining === 0) allMs.push(last);
+    if (remaining === 0) {
+      allMs.push(last);
+      publishToAllMs.push(lastSincePublish);
+    }
     await sleep(200);
   }
   const cpu = process.cpuUsage(cpuStart);
   const clientCpuMs = (cpu.user + cpu.system) / 1000;
-  return { sockets: sockets.length, arrivalsMs, allMs, postMs, clientCpuMs, missing, postFailures };
+  return { sockets: sockets.length, arrivalsMs, allMs, publishToAllMs, postMs, clientCpuMs, missing, postFailures };
 }
 
 async function closeAll(): Promise<void> {

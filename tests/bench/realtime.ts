@@ -267,6 +267,14 @@ export async function realtimeBench(): Promise<Report> {
         failures: f.missing + f.postFailures
       });
       rows.push({
+        route: `fan-out to ${level} sockets (publish-to-all: notification created → last socket)`,
+        reqPerSec: Number.NaN,
+        p50Ms: percentile(f.publishToAllMs, 50),
+        p99Ms: percentile(f.publishToAllMs, 99),
+        ratio: Number.NaN,
+        failures: f.missing + f.postFailures
+      });
+      rows.push({
         route: `fan-out to ${level} sockets (the reply's own POST response)`,
         reqPerSec: Number.NaN,
         p50Ms: percentile(f.postMs, 50),
@@ -286,6 +294,8 @@ export async function realtimeBench(): Promise<Report> {
         fanoutPerSocketP99Ms: round(percentile(f.arrivalsMs, 99)),
         fanoutAllP50Ms: round(percentile(f.allMs, 50)),
         fanoutAllP99Ms: round(percentile(f.allMs, 99)),
+        publishToAllP50Ms: round(percentile(f.publishToAllMs, 50)),
+        publishToAllP99Ms: round(percentile(f.publishToAllMs, 99)),
         postP50Ms: round(percentile(f.postMs, 50)),
         postP99Ms: round(percentile(f.postMs, 99)),
         serverCpuMsPerPublish: round(serverCpuPerPublish),
@@ -328,10 +338,12 @@ export async function realtimeBench(): Promise<Report> {
     const fanoutAllP99 = fanoutAt10k ? percentile(fanoutAt10k.allMs, 99) : Number.NaN;
     const replyP99 = percentile(r.latencyMs, 99);
     extra['target: RSS per idle socket (10,000) ≤ 20 KB'] = `${round(kbAt10k)} KB — ${verdict(kbAt10k <= TARGET.kbPerSocket)}`;
-    extra['target: fan-out to 10,000 p99 ≤ 250 ms'] =
-      `${round(fanoutP99)} ms per socket, ${round(fanoutAllP99)} ms for the last socket — ${verdict(
-        fanoutAllP99 <= TARGET.fanoutP99Ms && (fanoutAt10k?.missing ?? 1) === 0
-      )}`;
+    const publishToAllP99 = fanoutAt10k ? percentile(fanoutAt10k.publishToAllMs, 99) : Number.NaN;
+    // The issue's measure: publish-to-all, from the notification's creation to the last socket. The
+    // end-to-end figures (from the reply's POST) are shown beside it and judged by the reply target.
+    extra['target: fan-out to 10,000 p99 ≤ 250 ms (publish-to-all)'] = `${round(publishToAllP99)} ms — ${verdict(
+      publishToAllP99 <= TARGET.fanoutP99Ms && (fanoutAt10k?.missing ?? 1) === 0
+    )} (from the reply's POST: ${round(fanoutP99)} ms per socket, ${round(fanoutAllP99)} ms for the last socket)`;
     extra['target: reply-to-socket p99 ≤ 50 ms'] =
       `${round(replyP99)} ms — ${verdict(replyP99 <= TARGET.replyP99Ms && r.missing === 0)}`;
     extra.levels = levels;
@@ -364,7 +376,7 @@ export async function realtimeBench(): Promise<Report> {
       extra,
       notes: [
         "The sockets and the replies come from a separate process (tests/bench/realtime-client.ts) on the same machine: its CPU use competes with the server's.",
-        `Fan-out: ${WATCHERS} members watch one thread, each with up to ${SOCKETS_PER_WATCHER} sockets; one reply makes ${WATCHERS} notifications, each pushed to all of its member's sockets. Latency runs from the POST's start to the notification on each socket ("last socket" = the whole fan-out).`,
+        `Fan-out: ${WATCHERS} members watch one thread, each with up to ${SOCKETS_PER_WATCHER} sockets; one reply makes ${WATCHERS} notifications, each pushed to all of its member's sockets. Latency runs from the POST's start to the notification on each socket ("last socket" = the whole fan-out); "publish-to-all" runs from the notification's creation on the server (its createdAt; both processes read the same clock, 1 ms resolution) to the last socket.`,
         'The load process parses every frame on its one thread, on the same 2 shared cores: at 10,000 sockets its own queueing is part of the per-socket latency. The POST response row shows how long the server took to answer the reply whose notifications it was pushing.',
         'RSS per socket = (server VmRSS after opening the level − VmRSS before any socket) / sockets, read 2 s after the last hello; garbage collection is not forced.',
         `Replies: ${REPLY_PAIRS} posters each reply in their own thread, watched by one member with one socket; latency is POST start → notification on that socket. "req/s" here is the replies sent per second; "ratio" does not apply.`
