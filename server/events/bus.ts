@@ -7,7 +7,12 @@ type Handler<T extends EventType> = (event: EventOf<T>) => void | Promise<void>;
  * implement the same interface when the app outgrows one process.
  */
 export interface EventBus {
-  publish(event: DomainEvent): void;
+  /**
+   * Hands the event to its subscribers. The promise settles when they have finished (never
+   * rejects: a failing subscriber is logged). Most callers do not wait; a service whose reply
+   * promises that a subscriber's rows are stored (a reply's notifications) awaits it.
+   */
+  publish(event: DomainEvent): Promise<void>;
   on<T extends EventType>(type: T, handler: Handler<T>): void;
   /** Resolves when every handler started so far has finished (tests, shutdown). */
   idle(): Promise<void>;
@@ -26,14 +31,17 @@ export class InProcessBus implements EventBus {
   }
 
   /** Never throws into the caller: the write has already committed; a failing subscriber is logged. */
-  publish(event: DomainEvent): void {
+  publish(event: DomainEvent): Promise<void> {
+    const runs: Promise<void>[] = [];
     for (const handler of this.handlers.get(event.type) ?? []) {
       const run = Promise.resolve()
         .then(() => handler(event as EventOf<EventType>))
         .catch((err) => this.onError(err, event))
         .finally(() => this.pending.delete(run));
       this.pending.add(run);
+      runs.push(run);
     }
+    return Promise.all(runs).then(() => undefined);
   }
 
   async idle(): Promise<void> {

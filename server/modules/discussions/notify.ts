@@ -1,14 +1,17 @@
 import type { Ctx } from '../../context.ts';
 import { readersAmong } from './access.ts';
 
-/** member.mentioned for each mentioned member who may read the thread (never the author, never an outsider). */
-export function publishMentions(
+/**
+ * member.mentioned for each mentioned member who may read the thread (never the author, never an
+ * outsider). Settles when their notifications are stored.
+ */
+export async function publishMentions(
   ctx: Ctx,
   memberIds: readonly number[],
   where: { postId: number; threadId: number; categoryId: number; byMemberId: number }
-): number[] {
+): Promise<number[]> {
   const candidates = memberIds.filter((id) => id !== where.byMemberId);
   const readers = readersAmong(ctx.db, candidates, where.categoryId);
-  for (const memberId of readers) ctx.bus.publish({ type: 'member.mentioned', memberId, ...where });
+  await Promise.all(readers.map((memberId) => ctx.bus.publish({ type: 'member.mentioned', memberId, ...where })));
   return readers;
 }

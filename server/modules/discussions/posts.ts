@@ -78,19 +78,22 @@ export async function reply(ctx: Ctx, threadId: number, input: ReplyInput): Prom
     discardDraft(tx, actor.id, 'thread', threadId);
     return { postId, number };
   });
-  ctx.bus.publish({
-    type: 'post.created',
-    postId,
-    threadId,
-    categoryId,
-    number,
-    authorId: actor.id,
-    threadTitle: loaded.thread.title,
-    excerpt: excerpt(composed.text),
-    quotedPostId: input.quotePostId ?? null,
-    quotedAuthorId
-  });
-  publishMentions(ctx, composed.mentionIds, { postId, threadId, categoryId, byMemberId: actor.id });
+  // Answered once the watchers' notifications are stored too: a 2xx means nothing of it can be lost.
+  await Promise.all([
+    ctx.bus.publish({
+      type: 'post.created',
+      postId,
+      threadId,
+      categoryId,
+      number,
+      authorId: actor.id,
+      threadTitle: loaded.thread.title,
+      excerpt: excerpt(composed.text),
+      quotedPostId: input.quotePostId ?? null,
+      quotedAuthorId
+    }),
+    publishMentions(ctx, composed.mentionIds, { postId, threadId, categoryId, byMemberId: actor.id })
+  ]);
   return { postId, number };
 }
 
@@ -164,8 +167,8 @@ export function editPost(ctx: Ctx, postId: number, input: ComposeInput): { edite
   const { changed, newMentions } = applyEdit(ctx, loaded, input);
   if (!changed) return { edited: false };
   const where = { postId, threadId: loaded.thread.id, categoryId: loaded.thread.categoryId };
-  ctx.bus.publish({ type: 'post.edited', ...where, authorId: loaded.post.authorId, editorId: ctx.actor.id });
-  publishMentions(ctx, newMentions, { ...where, byMemberId: ctx.actor.id });
+  void ctx.bus.publish({ type: 'post.edited', ...where, authorId: loaded.post.authorId, editorId: ctx.actor.id });
+  void publishMentions(ctx, newMentions, { ...where, byMemberId: ctx.actor.id });
   return { edited: true };
 }
 
