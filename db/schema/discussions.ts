@@ -20,6 +20,8 @@ export const categories = sqliteTable(
     colour: text('colour').notNull().default('#1f5f8b'),
     /** Kept in step with the audience tables so the read rule is one cheap SQL test. */
     isPrivate: integer('is_private', { mode: 'boolean' }).notNull().default(false),
+    /** A resource's comments category (server/modules/resources): never listed or counted among categories. */
+    attached: integer('attached', { mode: 'boolean' }).notNull().default(false),
     threadCount: integer('thread_count').notNull().default(0),
     postCount: integer('post_count').notNull().default(0),
     lastPostAt: integer('last_post_at'),

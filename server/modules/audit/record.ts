@@ -3,6 +3,11 @@ import { auditLog } from '../../../db/schema/index.ts';
 import type { Ctx } from '../../context.ts';
 
 export type AuditAction =
+  | 'resource.downloaded'
+  | 'resource.deleted_by_moderator'
+  | 'resource.restored'
+  | 'resource_tags.merged'
+  | 'retention.purged'
   | 'setup.admin_created'
   | 'auth.sign_in'
   | 'auth.sign_in_failed'

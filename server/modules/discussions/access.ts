@@ -22,12 +22,14 @@ export interface CategoryInfo extends CategoryAudience {
   id: number;
   name: string;
   colour: string;
+  /** A resource's comments category: its thread is reached through the resource, nothing else is posted there. */
+  attached: boolean;
 }
 
 export function loadCategory(db: DbOrTx, id: number): CategoryInfo | undefined {
-  const row = get<{ id: number; name: string; colour: string; isPrivate: number }>(
+  const row = get<{ id: number; name: string; colour: string; isPrivate: number; attached: number }>(
     db,
-    'SELECT id, name, colour, is_private AS isPrivate FROM categories WHERE id = @id',
+    'SELECT id, name, colour, is_private AS isPrivate, attached FROM categories WHERE id = @id',
     { id }
   );
   if (!row) return undefined;
@@ -42,13 +44,13 @@ export function loadCategory(db: DbOrTx, id: number): CategoryInfo | undefined {
         (r) => r.d
       )
     : [];
-  return { id: row.id, name: row.name, colour: row.colour, isPrivate, taskForceIds, disciplines };
+  return { id: row.id, name: row.name, colour: row.colour, isPrivate, taskForceIds, disciplines, attached: row.attached === 1 };
 }
 
-/** A category the actor may read, or 404. */
+/** A category the actor may read, or 404. Attached (resource comment) categories are not categories to members. */
 export function readableCategory(ctx: Ctx, id: number): CategoryInfo {
   const category = loadCategory(ctx.db, id);
-  if (!category || !can(ctx.actor, 'category.read', category)) throw new NotFound(CATEGORY_NOT_FOUND);
+  if (!category || category.attached || !can(ctx.actor, 'category.read', category)) throw new NotFound(CATEGORY_NOT_FOUND);
   return category;
 }
 

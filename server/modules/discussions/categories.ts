@@ -75,7 +75,7 @@ export function listCategories(ctx: Ctx) {
     `SELECT c.id, c.name, c.description, c.position, c.colour, c.is_private AS isPrivate, c.thread_count AS threadCount,
        c.post_count AS postCount, c.last_post_at AS lastPostAt, s.level
      FROM categories c LEFT JOIN category_subscriptions s ON s.category_id = c.id AND s.member_id = @me
-     WHERE c.id IN (${READABLE_CATEGORY_IDS_SQL}) ORDER BY c.position, c.name`,
+     WHERE c.id IN (${READABLE_CATEGORY_IDS_SQL}) AND c.attached = 0 ORDER BY c.position, c.name`,
     { me: ctx.actor.id, ...readerParams(ctx.actor) }
   );
   const audienceOf = audiences(
@@ -105,7 +105,8 @@ export function adminListCategories(ctx: Ctx) {
   const rows = all<CategoryListRow>(
     ctx.db,
     `SELECT id, name, description, position, colour, is_private AS isPrivate, thread_count AS threadCount,
-       post_count AS postCount, last_post_at AS lastPostAt, NULL AS level FROM categories ORDER BY position, name`
+       post_count AS postCount, last_post_at AS lastPostAt, NULL AS level FROM categories WHERE attached = 0
+     ORDER BY position, name`
   );
   const audienceOf = audiences(
     ctx,
@@ -192,12 +193,11 @@ export function createCategory(ctx: Ctx, raw: CategoryInput): { id: number } {
 
 export function updateCategory(ctx: Ctx, id: number, raw: CategoryInput): void {
   authorize(ctx.actor, 'categories.manage');
+  // A resource's comments category follows the resource (its audience is edited there), never by hand.
   const existing = get<{ name: string; isPrivate: number }>(
     ctx.db,
-    'SELECT name, is_private AS isPrivate FROM categories WHERE id = @id',
-    {
-      id
-    }
+    'SELECT name, is_private AS isPrivate FROM categories WHERE id = @id AND attached = 0',
+    { id }
   );
   if (!existing) throw new NotFound('That category was not found.');
   const input = validate(ctx, raw, id);

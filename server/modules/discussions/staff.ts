@@ -107,7 +107,9 @@ export function moveThread(ctx: Ctx, threadId: number, categoryId: number): void
   const loaded = moderatedThread(ctx, threadId);
   const from = loaded.thread.categoryId;
   if (from === categoryId) throw new Conflict('The thread is already in that category.');
-  if (!loadCategory(ctx.db, categoryId)) throw new NotFound('That category was not found.');
+  const target = loadCategory(ctx.db, categoryId);
+  if (!target || target.attached) throw new NotFound('That category was not found.');
+  if (loadCategory(ctx.db, from)?.attached) throw new Conflict("A resource's comments stay with the resource.");
   const now = ctx.clock.now();
   finish(
     ctx,

@@ -56,16 +56,19 @@ export async function createThread(
     discardDraft(tx, actor.id, 'category', categoryId);
     return { threadId, postId };
   });
-  ctx.bus.publish({
-    type: 'thread.created',
-    threadId,
-    categoryId: category.id,
-    postId,
-    authorId: actor.id,
-    title,
-    excerpt: excerpt(composed.text)
-  });
-  publishMentions(ctx, composed.mentionIds, { postId, threadId, categoryId: category.id, byMemberId: actor.id });
+  // Answered once the watchers' notifications are stored too: a 2xx means nothing of it can be lost.
+  await Promise.all([
+    ctx.bus.publish({
+      type: 'thread.created',
+      threadId,
+      categoryId: category.id,
+      postId,
+      authorId: actor.id,
+      title,
+      excerpt: excerpt(composed.text)
+    }),
+    publishMentions(ctx, composed.mentionIds, { postId, threadId, categoryId: category.id, byMemberId: actor.id })
+  ]);
   return { threadId, postId };
 }
 
@@ -197,7 +200,7 @@ export function listLatestThreads(ctx: Ctx, query: Omit<ThreadListQuery, 'view'>
   const rows = all<ThreadListRow>(
     ctx.db,
     `SELECT ${LIST_COLUMNS} FROM threads t ${LIST_JOINS}
-     WHERE +t.category_id IN (${READABLE_CATEGORY_IDS_SQL}) AND t.deleted_at IS NULL
+     WHERE +t.category_id IN (${READABLE_CATEGORY_IDS_SQL}) AND c.attached = 0 AND t.deleted_at IS NULL
        AND NOT (t.pin_scope IS 'global' AND (t.pinned_until IS NULL OR t.pinned_until > @now))
        ${cursor ? `AND ${AFTER}` : ''} ${ORDER}`,
     cursor ? { ...base, ...cursor } : base
@@ -207,7 +210,7 @@ export function listLatestThreads(ctx: Ctx, query: Omit<ThreadListQuery, 'view'>
     : all<ThreadListRow>(
         ctx.db,
         `SELECT ${LIST_COLUMNS} FROM threads t ${LIST_JOINS}
-         WHERE +t.category_id IN (${READABLE_CATEGORY_IDS_SQL}) AND t.deleted_at IS NULL
+         WHERE +t.category_id IN (${READABLE_CATEGORY_IDS_SQL}) AND c.attached = 0 AND t.deleted_at IS NULL
            AND t.pin_scope = 'global' AND (t.pinned_until IS NULL OR t.pinned_until > @now)
          ORDER BY t.last_post_at DESC, t.id DESC`,
         { me: ctx.actor.id, now, ...readerParams(ctx.actor) }
