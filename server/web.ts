@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { existsSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Config } from './config.ts';
 import { INTERNAL_HEADER, INTERNAL_IP_HEADER, INTERNAL_UA_HEADER } from './plugins/requestContext.ts';
@@ -26,12 +28,14 @@ export function makeInjector(app: FastifyInstance, internalSecret: string, clien
     headers[INTERNAL_HEADER] = internalSecret;
     headers[INTERNAL_IP_HEADER] = clientIp;
     headers[INTERNAL_UA_HEADER] = userAgent;
-    const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : Buffer.from(await request.arrayBuffer());
+    // A body arrives as a stream (an upload passed on from a form action) and is handed on as one:
+    // a 100 MB file is never held in memory here.
+    const body = request.method === 'GET' || request.method === 'HEAD' || !request.body ? undefined : request.body;
     const res = await app.inject({
       method: request.method as 'GET',
       url: url.pathname + url.search,
       headers,
-      ...(body && body.length ? { payload: body } : {})
+      ...(body ? { payload: Readable.fromWeb(body as NodeReadableStream<Uint8Array>) } : {})
     });
     const out = new Headers();
     for (const [key, value] of Object.entries(res.headers)) {
@@ -44,6 +48,22 @@ export function makeInjector(app: FastifyInstance, internalSecret: string, clien
   };
 }
 
+/** Forms other than the resource library's file forms: text only, well under this. */
+const SMALL_FORM_BYTES = 1024 * 1024;
+const FILE_FORMS = /^\/resources(\/|\?|$)/;
+
+/**
+ * A body too big for the form it is sent to: refused before SvelteKit buffers it (public forms such
+ * as sign-in must not be a way to make the server hold 100 MB). Browsers send a length with every
+ * form post; a form post without one is only accepted on the file forms.
+ */
+function tooLargeForm(method: string, url: string, headers: Record<string, string | string[] | undefined>): boolean {
+  if (method === 'GET' || method === 'HEAD' || FILE_FORMS.test(url)) return false;
+  const length = Number(headers['content-length'] ?? Number.NaN);
+  if (Number.isFinite(length)) return length > SMALL_FORM_BYTES;
+  return headers['transfer-encoding'] !== undefined;
+}
+
 /**
  * Mounts the SvelteKit app (adapter-node output) as the catch-all route, in its own encapsulated
  * plugin: no body parsing (form actions read the raw body), the reply hijacked, and an injector on
@@ -54,6 +74,10 @@ export async function mountWeb(app: FastifyInstance, config: Config, internalSec
   // adapter-node reads ORIGIN at import; without it, it assumes https and refuses http form posts.
   process.env.ORIGIN = config.publicOrigin;
   process.env.TFC_SITE_NAME = config.siteName;
+  // SvelteKit refuses form bodies over BODY_SIZE_LIMIT (512 KB by default); a resource shared without
+  // JavaScript is a form post of up to UPLOAD_MAX_MB, streamed on to the API. Every other form is held
+  // to SMALL_FORM_BYTES below, before SvelteKit reads a byte.
+  process.env.BODY_SIZE_LIMIT ??= String(config.uploadMaxBytes + 1024 * 1024);
   const { handler } = (await import(pathToFileURL(WEB_HANDLER).href)) as { handler: NodeHandler };
   await app.register(async (web) => {
     web.removeAllContentTypeParsers();
@@ -63,6 +87,12 @@ export async function mountWeb(app: FastifyInstance, config: Config, internalSec
       url: '/*',
       config: { access: 'public' },
       handler: (request, reply) => {
+        if (tooLargeForm(request.method, request.url, request.headers)) {
+          return reply
+            .status(413)
+            .type('text/plain; charset=utf-8')
+            .send('This form sent more than a form can hold. Go back and shorten what you typed.');
+        }
         reply.hijack();
         const raw = request.raw as IncomingMessage & { tfcInject?: ApiInjector };
         raw.tfcInject = makeInjector(app, internalSecret, request.clientIp, request.headers['user-agent'] ?? '');

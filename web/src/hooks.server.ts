@@ -38,7 +38,9 @@ export const handleFetch: HandleFetch = async ({ event, request, fetch }) => {
   const ua = event.request.headers.get('user-agent');
   if (ua) headers.set('user-agent', ua);
   const inject = event.platform?.req?.tfcInject;
-  const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : await request.arrayBuffer();
-  if (inject) return inject(new Request(request.url, { method: request.method, headers, body }));
-  return fetch(new Request(API_ORIGIN + url.pathname + url.search, { method: request.method, headers, body }));
+  // Bodies pass on as streams (an upload is never held whole in memory).
+  const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : request.body;
+  const init = { method: request.method, headers, body, duplex: 'half' } as RequestInit;
+  if (inject) return inject(new Request(request.url, init));
+  return fetch(new Request(API_ORIGIN + url.pathname + url.search, init));
 };
