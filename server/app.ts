@@ -19,6 +19,8 @@ import { memberAdminRoutes } from './modules/members/routes.ts';
 import { membershipRoutes } from './modules/membership/routes.ts';
 import { notificationRoutes } from './modules/notifications/routes.ts';
 import { searchRoutes } from './modules/search/routes.ts';
+import { resourceRoutes } from './modules/resources/routes.ts';
+import { subscribeResourceNotifications } from './modules/resources/notify.ts';
 import { settingsRoutes } from './modules/settings/routes.ts';
 import { SettingsStore } from './modules/settings/store.ts';
 import { taskForceRoutes } from './modules/taskForces/routes.ts';
@@ -29,10 +31,13 @@ import { securityPlugin } from './plugins/security.ts';
 import { Hub } from './realtime/hub.ts';
 import { realtimeRoutes, websocketOptions } from './realtime/routes.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
+import { GroupCommit } from './shared/groupCommit.ts';
 import { Limiter } from './shared/limiter.ts';
 import { SecretBox } from './shared/secretBox.ts';
 import { generateToken } from './shared/tokens.ts';
 import { mountWeb } from './web.ts';
+import { instrumentBus, metricsPlugin, requestIdFor } from './ops/instrument.ts';
+import { dashboardRoutes } from './modules/dashboard/routes.ts';
 import { Invalid } from './shared/errors.ts';
 
 export interface BuildOptions {
@@ -93,11 +98,18 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
       },
       ...(opts.logStream ? { stream: opts.logStream } : {})
     },
-    genReqId: () => generateToken().slice(0, 12),
+    genReqId: requestIdFor,
     requestIdHeader: false,
     bodyLimit: 256 * 1024,
-    connectionTimeout: 30_000,
-    requestTimeout: 60_000,
+    // Deadlines for slow clients (config.ts); Node enforces the request and header deadlines only at each
+    // connections check, so that interval is a quarter of the shorter deadline (at most Node's default 30 s).
+    connectionTimeout: config.idleTimeoutMs,
+    requestTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: config.headersTimeoutMs,
+      connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor(config.headersTimeoutMs / 4)))
+    },
     // Fastify's own URL errors (a bare %, a bad encoding) get the same JSON error shape as everything else.
     frameworkErrors: (error, _request, reply) => {
       const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 400;
@@ -117,6 +129,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   const settings = new SettingsStore(db);
   const partial = {
     db,
+    writes: new GroupCommit(db),
     bus,
     config,
     clock,
@@ -128,6 +141,8 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   };
   const deps: Deps = { ...partial, sessions: new SessionStore(partial) };
   app.decorate('deps', deps);
+  // Before any subscriber registers: every handler is timed from its event's publish (server/ops/instrument.ts).
+  instrumentBus(bus, deps);
   const routeList: RouteInfo[] = [];
   app.decorate('routeList', routeList);
   app.addHook('onRoute', (route) => {
@@ -152,9 +167,11 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   });
   app.decorate('hub', hub);
   subscribeRealtime(bus, hub);
+  subscribeResourceNotifications(bus, deps);
 
   const internalSecret = generateToken();
   await app.register(errorsPlugin);
+  await app.register(metricsPlugin, { deps });
   await app.register(cookie);
   await app.register(requestContextPlugin, { deps, internalSecret });
   await app.register(securityPlugin, { config });
@@ -185,6 +202,8 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
       await api.register(categoryAdminRoutes);
       await api.register(searchRoutes);
       await api.register(notificationRoutes);
+      await api.register(resourceRoutes);
+      await api.register(dashboardRoutes);
       await api.register(realtimeRoutes, { config, hub });
       api.setNotFoundHandler({}, (request, reply) => {
         reply

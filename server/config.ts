@@ -32,6 +32,36 @@ export interface Config {
   wsMaxBufferedBytes: number;
   /** Open sockets per member; opening one more closes the oldest. */
   wsMaxSocketsPerMember: number;
+  /** Resource library (UPLOAD_MAX_MB, default 100): the largest file a member may upload; larger → 413. */
+  uploadMaxBytes: number;
+  /** Resource library (UPLOADS_PER_HOUR, default 20): uploads (new resources and new versions) per member per hour. */
+  uploadsPerHour: number;
+  /** Serve the built web app (web/build) beside the API; false runs the API alone (crash tests, API-only hosts). */
+  serveWeb: boolean;
+  /** A whole request (headers and body) must arrive within this; slower clients get 408 (slow-loris bodies). */
+  requestTimeoutMs: number;
+  /** The request headers must arrive within this (slow-loris headers); at most requestTimeoutMs. */
+  headersTimeoutMs: number;
+  /** A socket silent this long, mid-request or between requests, is closed. */
+  idleTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this (keep it above a reverse proxy's own keep-alive). */
+  keepAliveTimeoutMs: number;
+  /** Operations (docs/operations.md). BACKUP_DIR: where scheduled backups go (default DATA_DIR/backups). */
+  backupDir: string;
+  /** BACKUP_INTERVAL_HOURS (default 24; 0 turns the in-server schedule off). */
+  backupIntervalHours: number;
+  /** BACKUP_KEEP (default 14): backups kept; older ones are pruned, never the newest. */
+  backupKeep: number;
+  /** AUDIT_RETENTION_DAYS (default 400, at least 365): older audit rows move to DATA_DIR/archive. */
+  auditRetentionDays: number;
+  /** READY_MIN_FREE_MB (default 512): /api/ready fails below this much free disk under DATA_DIR. */
+  readyMinFreeBytes: number;
+  /** METRICS_PORT (default off): a separate listener serving only GET /metrics. */
+  metricsPort: number | null;
+  /** METRICS_HOST (default 127.0.0.1): where that listener binds. */
+  metricsHost: string;
+  /** METRICS_TOKEN (default off): enables GET /api/metrics with Authorization: Bearer <token>. */
+  metricsToken: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -83,6 +113,14 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const idleMinutes = int(env, 'SESSION_IDLE_MINUTES', 30, 1, 24 * 60);
   const absoluteHours = int(env, 'SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 30);
+  const requestTimeoutMs = int(env, 'REQUEST_TIMEOUT_MS', 60_000, 100, 3_600_000);
+  const headersTimeoutMs = int(env, 'HEADERS_TIMEOUT_MS', Math.min(20_000, requestTimeoutMs), 100, 3_600_000);
+  // Node refuses to start a server whose header deadline is later than its request deadline.
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new ConfigError(
+      `HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not be more than REQUEST_TIMEOUT_MS (${requestTimeoutMs})`
+    );
+  }
   return {
     env: nodeEnv,
     port,
@@ -109,6 +147,34 @@ export function loadConfig(env: Env = process.env): Config {
     threadsPerDay: int(env, 'THREADS_PER_DAY', 20, 1, 10000),
     wsHeartbeatMs: int(env, 'WS_HEARTBEAT_MS', 30_000, 50, 600_000),
     wsMaxBufferedBytes: int(env, 'WS_MAX_BUFFERED_KB', 1024, 16, 65536) * 1024,
-    wsMaxSocketsPerMember: int(env, 'WS_MAX_SOCKETS_PER_MEMBER', 10, 1, 100)
+    wsMaxSocketsPerMember: int(env, 'WS_MAX_SOCKETS_PER_MEMBER', 10, 1, 100),
+    uploadMaxBytes: int(env, 'UPLOAD_MAX_MB', 100, 1, 10_240) * 1024 * 1024,
+    uploadsPerHour: int(env, 'UPLOADS_PER_HOUR', 20, 1, 100_000),
+    serveWeb: bool(env, 'SERVE_WEB', true),
+    requestTimeoutMs,
+    headersTimeoutMs,
+    idleTimeoutMs: int(env, 'IDLE_TIMEOUT_MS', 30_000, 100, 3_600_000),
+    keepAliveTimeoutMs: int(env, 'KEEP_ALIVE_TIMEOUT_MS', 72_000, 100, 3_600_000),
+    ...opsConfig(env, path.resolve(env.DATA_DIR || './data'))
+  };
+}
+
+/** The operations settings (backups, retention, readiness, metrics): see docs/operations.md. */
+function opsConfig(env: Env, dataDir: string) {
+  const metricsToken = env.METRICS_TOKEN || null;
+  // A bearer token guards the metrics route with no rate limit: it must be long enough not to be guessed.
+  if (metricsToken && !/^[A-Za-z0-9._~+/=-]{32,256}$/.test(metricsToken)) {
+    throw new ConfigError('METRICS_TOKEN must be 32 to 256 characters (letters, digits, ._~+/=-), e.g. openssl rand -hex 32');
+  }
+  const metricsPort = int(env, 'METRICS_PORT', 0, 0, 65535);
+  return {
+    backupDir: path.resolve(env.BACKUP_DIR || path.join(dataDir, 'backups')),
+    backupIntervalHours: int(env, 'BACKUP_INTERVAL_HOURS', 24, 0, 24 * 31),
+    backupKeep: int(env, 'BACKUP_KEEP', 14, 1, 10_000),
+    auditRetentionDays: int(env, 'AUDIT_RETENTION_DAYS', 400, 365, 36_500),
+    readyMinFreeBytes: int(env, 'READY_MIN_FREE_MB', 512, 0, 10_000_000) * 1024 * 1024,
+    metricsPort: metricsPort === 0 ? null : metricsPort,
+    metricsHost: env.METRICS_HOST || '127.0.0.1',
+    metricsToken
   };
 }

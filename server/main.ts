@@ -6,6 +6,8 @@ import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { startJobs } from './jobs/scheduler.ts';
 import { issueSetupLink } from './modules/auth/activation.ts';
+import { startMetricsServer } from './ops/metricsServer.ts';
+import { backupBeforeMigrations } from './ops/scheduledBackup.ts';
 
 /** SECRET_KEY, or a key generated once into DATA_DIR/secret.key (mode 0600). */
 export function loadSecretKey(config: Config): string {
@@ -30,9 +32,12 @@ export async function start(env = process.env) {
   }
   mkdirSync(path.join(config.dataDir, 'files'), { recursive: true });
   const db = createDb(path.join(config.dataDir, 'tfc.sqlite'));
+  // An upgrade with pending migrations backs the database up first (docs/operations.md, "Upgrade").
+  await backupBeforeMigrations(db, config, (line) => process.stdout.write(line));
   runMigrations(db);
-  const app = await buildApp({ db, config, secretKey: loadSecretKey(config), web: true });
+  const app = await buildApp({ db, config, secretKey: loadSecretKey(config), web: config.serveWeb });
   const stopJobs = startJobs(app.deps);
+  const metricsServer = await startMetricsServer(app);
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -40,6 +45,7 @@ export async function start(env = process.env) {
     closing = true;
     app.log.info({ signal }, 'shutting down');
     stopJobs();
+    metricsServer?.close();
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     await app.close();

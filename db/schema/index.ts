@@ -5,3 +5,4 @@ export * from './auth.ts';
 export * from './system.ts';
 export * from './discussions.ts';
 export * from './notifications.ts';
+export * from './resources.ts';

@@ -129,7 +129,27 @@ export type DomainEvent =
   // hub pushes it); `replaces` names a row it superseded (a grouped reaction, a mention over a reply).
   | { type: 'notification.created'; memberId: number; notificationId: number; replaces: number | null }
   /** Rows marked read (null: every unread row up to some id); the member's other tabs update their badge. */
-  | { type: 'notifications.read'; memberId: number; ids: number[] | null };
+  | { type: 'notifications.read'; memberId: number; ids: number[] | null }
+  // Resource library. categoryId is the resource's comments category, which carries its audience:
+  // deliver only to members who may read it (memberReadsResourceSql in server/policies/resources.ts).
+  | {
+      type: 'resource.shared';
+      resourceId: number;
+      categoryId: number;
+      threadId: number;
+      authorId: number;
+      title: string;
+      resourceType: string;
+      tags: string[];
+    }
+  | {
+      type: 'resource.updated';
+      resourceId: number;
+      categoryId: number;
+      editorId: number;
+      change: 'details' | 'version' | 'deleted' | 'restored';
+    }
+  | { type: 'resource.link_reported'; resourceId: number; categoryId: number; reporterId: number; reportId: number };
 
 export type EventType = DomainEvent['type'];
 export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;

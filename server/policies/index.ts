@@ -2,9 +2,11 @@ import { Forbidden, Unauthorized } from '../shared/errors.ts';
 import type { Actor } from './actor.ts';
 import { accountPolicy } from './account.ts';
 import { adminPolicy } from './admin.ts';
+import { dashboardPolicy } from './dashboard.ts';
 import { discussionsPolicy } from './discussions.ts';
 import { membershipPolicy } from './membership.ts';
 import { notificationsPolicy } from './notifications.ts';
+import { resourcesPolicy } from './resources.ts';
 
 export type { Actor } from './actor.ts';
 export { roleRequiresMfa, isActiveMember, STAFF_ROLES } from './actor.ts';
@@ -13,9 +15,11 @@ export { roleRequiresMfa, isActiveMember, STAFF_ROLES } from './actor.ts';
 const rules = {
   ...accountPolicy,
   ...adminPolicy,
+  ...dashboardPolicy,
   ...membershipPolicy,
   ...discussionsPolicy,
-  ...notificationsPolicy
+  ...notificationsPolicy,
+  ...resourcesPolicy
 } satisfies Record<string, (actor: Actor | null, target?: never) => boolean>;
 
 export type Action = keyof typeof rules;

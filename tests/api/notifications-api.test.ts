@@ -198,7 +198,9 @@ describe('preferences', () => {
       new_thread: 'daily',
       moderation_outcome: 'immediate',
       membership_decided: 'off',
-      access_expiring: 'off'
+      access_expiring: 'off',
+      resource_shared: 'daily',
+      resource_broken_link: 'immediate'
     });
     expect(res.preferences[0]).toMatchObject({
       label: expect.any(String),

@@ -115,7 +115,19 @@ const VALID_BODIES: Record<string, Record<string, unknown>> = {
   // Notifications.
   'POST /api/notifications/:id/read': {},
   'POST /api/notifications/read-all': { upTo: 1 },
-  'PUT /api/notifications/preferences': { preferences: { reply: 'daily' } }
+  'PUT /api/notifications/preferences': { preferences: { reply: 'daily' } },
+  // Resource library. The upload routes take multipart forms: their JSON body must be empty.
+  'POST /api/resources': { title: 'A shared toolkit', type: 'toolkit', url: 'https://example.org/toolkit' },
+  'POST /api/resources/check': { title: 'A shared toolkit', type: 'toolkit', kind: 'link' },
+  'POST /api/resources/files': {},
+  'POST /api/resources/watches': { tag: 'labor', watching: true },
+  'PATCH /api/resources/:id': { title: 'A renamed resource' },
+  'POST /api/resources/:id/delete': {},
+  'POST /api/resources/:id/restore': {},
+  'POST /api/resources/:id/versions': {},
+  'POST /api/resources/:id/recommend': { recommended: true },
+  'POST /api/resources/:id/report-broken-link': { note: 'Page not found.' },
+  'POST /api/admin/resource-tags/merge': { from: 'labour', into: 'labor' }
 };
 
 /** A valid query for every GET route that has a querystring schema. */
@@ -135,13 +147,19 @@ const VALID_QUERIES: Record<string, string> = {
   'GET /api/moderation/flags': 'limit=10',
   'GET /api/search': 'q=practice',
   'GET /api/notifications': 'limit=10',
-  'GET /api/ws': 'after=0'
+  'GET /api/ws': 'after=0',
+  'GET /api/resources': 'sort=newest',
+  'GET /api/resources/tags': 'q=lab',
+  'GET /api/admin/resource-tags': 'limit=10'
 };
 const NO_QUERY = new Set([
   'GET /api/health',
   'GET /api/me',
   'GET /api/account/sessions',
   'GET /api/admin/counts',
+  'GET /api/admin/dashboard',
+  'GET /api/ready',
+  'GET /api/metrics',
   'GET /api/admin/membership-requests/:id',
   'GET /api/task-forces/options',
   'GET /api/admin/task-forces',
@@ -154,7 +172,11 @@ const NO_QUERY = new Set([
   'GET /api/discussions/categories/:id/draft',
   'GET /api/admin/categories',
   'GET /api/notifications/unread-count',
-  'GET /api/notifications/preferences'
+  'GET /api/notifications/preferences',
+  'GET /api/resources/watches',
+  'GET /api/resources/:id',
+  'GET /api/resources/:id/download',
+  'GET /api/resources/versions/:id/download'
 ]);
 
 describe('Origin check on every state-changing route', () => {
@@ -543,8 +565,18 @@ describe('GET never changes state', () => {
       'GET /api/discussions/mention-candidates': `q=a&threadId=${openId}`,
       'GET /api/search': 'q=practice'
     };
-    // The set-up link is refused once an admin exists; the socket wants an upgrade (426); every other GET must really answer.
-    const expected: Record<string, number> = { 'GET /api/setup': 410, 'GET /api/ws': 426 };
+    // The set-up link is refused once an admin exists; the socket wants an upgrade (426); every other GET must really answer;
+    // /api/metrics does not exist without METRICS_TOKEN (404).
+    const expected: Record<string, number> = { 'GET /api/setup': 410, 'GET /api/ws': 426, 'GET /api/metrics': 404 };
+    // This world has no resources (404). Resource GETs are crawled over a library in resources-library.test.ts,
+    // where downloads are the one documented exception: they count and audit (SECURITY.md, audit log).
+    for (const route of [
+      'GET /api/resources/:id',
+      'GET /api/resources/:id/download',
+      'GET /api/resources/versions/:id/download'
+    ]) {
+      expected[route] = 404;
+    }
     const memberCookie = sessionCookie(t, member.id);
     const before = snapshot(t.db);
     const seen: string[] = [];

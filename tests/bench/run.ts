@@ -1,7 +1,9 @@
 // `npm run bench` runs every benchmark; `npm run bench -- auth` runs one. Bounded, 127.0.0.1 only.
 import { authBench } from './auth.ts';
 import { discussionsBench } from './discussions.ts';
+import { loadMixBench } from './loadmix.ts';
 import { realtimeBench } from './realtime.ts';
+import { resourcesBench } from './resources.ts';
 import { printTable, table, writeReport, type Report } from './report.ts';
 
 const BENCHES: Record<string, { about: string; run: () => Promise<Report> }> = {
@@ -18,6 +20,16 @@ const BENCHES: Record<string, { about: string; run: () => Promise<Report> }> = {
     about:
       'idle WebSocket memory and notification fan-out at 1,000 / 5,000 / 10,000 sockets, reply-to-socket latency at 200 replies/s (~2 min)',
     run: realtimeBench
+  },
+  load: {
+    about:
+      'mixed load on 1M seeded posts: readers 80%, writers 15%, searches 5% with 2,000 open WebSockets for 60 s; per-route p99, errors, SQLITE_BUSY, RSS (~3 min; LOAD_SOAK_MINUTES=10 soaks)',
+    run: loadMixBench
+  },
+  resources: {
+    about:
+      'resource library on 50,000 seeded resources: search p50/p99 over 200 queries, 20 concurrent 50 MB uploads (server RSS growth), 1 MB downloads vs @fastify/static (~4 min; first run seeds ~2 min)',
+    run: resourcesBench
   }
 };
 

@@ -5,6 +5,7 @@ import type { RouteInfo } from '../../server/app.ts';
 import { generateToken, hashToken } from '../../server/shared/tokens.ts';
 import { call, cookiesFrom, makeApp, type TestApp } from '../support/app.ts';
 import { buildMatrixForum, insertReply } from '../support/discussions.ts';
+import { buildMatrixLibrary } from '../support/resourceMatrix.ts';
 import { createMember, createTaskForce, PASSWORD, sessionCookie, type MemberOptions } from '../support/factories.ts';
 import { matrix, PUBLIC_ROUTES, ROLES, type Role, type Row, type Target, type World } from './matrix.ts';
 
@@ -56,6 +57,7 @@ async function buildWorld(t: TestApp): Promise<World> {
   const signer = await createMember(t);
   let built: ReturnType<World['forum']> | undefined;
   const forum = () => (built ??= buildMatrixForum(t, a.id, b.id));
+  let library: ReturnType<World['library']> | undefined;
   return {
     taskForceA: a.id,
     taskForceB: b.id,
@@ -65,6 +67,7 @@ async function buildWorld(t: TestApp): Promise<World> {
     signerEmail: signer.email,
     forum,
     postBy: async (memberId, target) => insertReply(t, (await forum()).thread[target], memberId),
+    library: () => (library ??= buildMatrixLibrary(t, a.id, b.id)),
     async mfaChallenge() {
       const staff = await createMember(t, { role: 'moderator' });
       const res = await call(t.app, 'POST', '/api/auth/sign-in', { body: { email: staff.email, password: PASSWORD } });

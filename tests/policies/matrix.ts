@@ -1,5 +1,6 @@
 import type { RouteAccess } from '../../server/policies/index.ts';
 import { MATRIX_NAMES, type MatrixForum } from '../support/discussions.ts';
+import { LIBRARY_TAGS, LIBRARY_TITLES, type MatrixLibrary } from '../support/resourceMatrix.ts';
 import { PASSWORD } from '../support/factories.ts';
 
 /**
@@ -52,6 +53,8 @@ export interface World {
   forum(): Promise<MatrixForum>;
   /** A reply written by this member in the thread of task force A's (own) or B's (other) private category. */
   postBy(memberId: number, target: Target): Promise<number>;
+  /** The resource library, built on first use (tests/support/resourceMatrix.ts). */
+  library(): Promise<MatrixLibrary>;
 }
 
 /** What a cell sends: route params, query, body, and any cookie besides the caller's session. */
@@ -118,6 +121,8 @@ export const PUBLIC_ROUTES = [
   'GET /api/setup',
   'POST /api/setup',
   'GET /api/health',
+  'GET /api/ready',
+  'GET /api/metrics',
   'GET /api/task-forces/options'
 ] as const;
 
@@ -224,6 +229,14 @@ export const matrix: Row[] = [
     })
   },
   { route: 'GET /api/health', access: 'public', expect: EVERYONE },
+  { route: 'GET /api/ready', access: 'public', expect: EVERYONE },
+  // Guarded by METRICS_TOKEN, not a session; with no token configured (as here) it does not exist.
+  {
+    route: 'GET /api/metrics',
+    access: 'public',
+    expect: EVERYONE,
+    allows404: 'no METRICS_TOKEN is configured, so the route answers 404 to everyone'
+  },
   { route: 'GET /api/task-forces/options', access: 'public', expect: EVERYONE },
 
   // Any session, even mid-activation: who am I, and the activation steps.
@@ -262,6 +275,27 @@ export const matrix: Row[] = [
   { route: 'POST /api/account/sessions/revoke-all', access: 'account.manage', expect: ACTIVE },
 
   // Staff.
+  {
+    route: 'GET /api/admin/dashboard',
+    access: 'staff.view',
+    expect: STAFF,
+    // Each part for the roles it concerns (server/policies/dashboard.ts); a coordinator counts their own task force.
+    inspect: (role, body) => {
+      const b = body as Record<string, { pendingRequests?: number } | null>;
+      const parts = ['membership', 'activity', 'moderation', 'system'].filter((k) => b[k] !== null && b[k] !== undefined);
+      const want = {
+        coordinator: ['membership'],
+        moderator: ['activity', 'moderation'],
+        editor: ['activity'],
+        admin: ['membership', 'activity', 'moderation', 'system']
+      }[role as 'admin'];
+      if (JSON.stringify(parts) !== JSON.stringify(want)) return `parts ${parts.join(', ')}, expected ${want?.join(', ')}`;
+      const pending = b.membership?.pendingRequests;
+      if (role === 'admin' && pending !== 2) return `pendingRequests ${String(pending)}, expected 2`;
+      if (role === 'coordinator' && pending !== 1) return `pendingRequests ${String(pending)}, expected 1`;
+      return null;
+    }
+  },
   {
     route: 'GET /api/admin/counts',
     access: 'staff.view',
@@ -395,7 +429,10 @@ export const matrix: Row[] = [
   { route: 'GET /api/ws', access: 'notifications.use', expect: ACTIVE },
 
   // Discussions: every active member may call; what they reach is the read rule (404 outside it).
-  ...discussionRows()
+  ...discussionRows(),
+
+  // The resource library: the same read rule as private categories (404 outside it).
+  ...resourceRows()
 ];
 
 /** Which matrix categories a role sees (by name) in lists and search. */
@@ -549,6 +586,119 @@ function discussionRows(): Row[] {
       access: 'categories.manage',
       expect: ADMIN,
       send: async (w) => ({ params: { id: (await forum(w)).publicCategory }, body: categoryBody })
+    }
+  ];
+}
+
+/** Which matrix resources (by title) and tags a role sees in lists and autocomplete. */
+function readableLibrary(role: Role, names: { public: string; own: string; other: string }): string[] {
+  if (role === 'moderator' || role === 'admin') return [names.public, names.own, names.other];
+  if (role === 'coordinator') return [names.public, names.own];
+  return [names.public];
+}
+
+function sameLibrary(
+  seen: string[],
+  role: Role,
+  names: { public: string; own: string; other: string },
+  what: string
+): string | null {
+  const want = readableLibrary(role, names);
+  const known = new Set(Object.values(names));
+  const got = [...new Set(seen.filter((n) => known.has(n)))].sort();
+  return JSON.stringify(got) === JSON.stringify([...want].sort())
+    ? null
+    : `${what} shows ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`;
+}
+
+function resourceRows(): Row[] {
+  const library = (w: World) => w.library();
+  const use = 'resources.use' as const;
+  /** Tried on task force A's private resource ('own') and B's: moderators and admins both, the coordinator A's. */
+  const onObject = (
+    route: string,
+    pick: (l: MatrixLibrary, target: Target, callerId: number | null) => number,
+    body?: unknown
+  ): Row => ({
+    route,
+    access: use,
+    expect: READERS_OWN,
+    objectLevel: true,
+    hidesAs404: true,
+    send: async (w, target, callerId) => ({ params: { id: pick(await library(w), target, callerId) }, ...(body ? { body } : {}) })
+  });
+  const file = (l: MatrixLibrary, target: Target) => l.file[target];
+  /** The caller's own resource (authors may edit, delete and add versions); anonymous callers try the admin's. */
+  const ownFile = (l: MatrixLibrary, target: Target, callerId: number | null) =>
+    callerId === null ? l.file[target] : l.resourceBy(callerId, target);
+  const listed = (route: string, inspect?: Row['inspect'], query?: Record<string, string>): Row => ({
+    route,
+    access: use,
+    expect: ACTIVE,
+    send: async (w) => (await library(w), query ? { query } : {}),
+    ...(inspect ? { inspect } : {})
+  });
+  const shareBody = { title: 'Matrix shared link', type: 'toolkit', url: 'https://example.org/matrix' };
+  return [
+    listed('GET /api/resources', (role, body) =>
+      sameLibrary(
+        ((body as { resources?: { title: string }[] }).resources ?? []).map((r) => r.title),
+        role,
+        LIBRARY_TITLES,
+        'the resource list'
+      )
+    ),
+    listed(
+      'GET /api/resources/tags',
+      (role, body) =>
+        sameLibrary(
+          ((body as { tags?: { name: string }[] }).tags ?? []).map((tag) => tag.name),
+          role,
+          LIBRARY_TAGS,
+          'tag autocomplete'
+        ),
+      { q: 'matrix' }
+    ),
+    listed('GET /api/resources/watches'),
+    {
+      route: 'POST /api/resources/watches',
+      access: use,
+      expect: ACTIVE,
+      send: () => ({ body: { tag: 'labor', watching: true } })
+    },
+    { route: 'POST /api/resources/check', access: use, expect: ACTIVE, send: () => ({ body: { ...shareBody, kind: 'link' } }) },
+    { route: 'POST /api/resources', access: use, expect: ACTIVE, send: () => ({ body: shareBody }) },
+    // A JSON body reaches the upload route's handler (415: it wants a form): the gate let the caller through.
+    { route: 'POST /api/resources/files', access: use, expect: ACTIVE, send: () => ({ body: {} }) },
+    onObject('GET /api/resources/:id', file),
+    onObject('PATCH /api/resources/:id', ownFile, { title: 'My renamed resource' }),
+    onObject('POST /api/resources/:id/delete', ownFile),
+    onObject('POST /api/resources/:id/versions', ownFile),
+    onObject('GET /api/resources/:id/download', file),
+    onObject('POST /api/resources/:id/recommend', file, { recommended: true }),
+    onObject('POST /api/resources/:id/report-broken-link', (l, target) => l.link[target], { note: 'Page not found.' }),
+    {
+      route: 'GET /api/resources/versions/:id/download',
+      access: use,
+      // Earlier versions: the author (an admin here) and moderators only; a coordinator of A is a reader, not enough.
+      expect: MODERATORS,
+      objectLevel: true,
+      hidesAs404: true,
+      send: async (w, target) => ({ params: { id: (await library(w)).oldVersion[target] } })
+    },
+    {
+      route: 'POST /api/resources/:id/restore',
+      access: use,
+      expect: MODERATORS,
+      hidesAs404: true,
+      send: async (w) => ({ params: { id: (await library(w)).deleted } })
+    },
+    { route: 'GET /api/admin/resource-tags', access: 'resourceTags.manage', expect: ADMIN },
+    {
+      route: 'POST /api/admin/resource-tags/merge',
+      access: 'resourceTags.manage',
+      expect: ADMIN,
+      send: async (w) => (await library(w), { body: { from: LIBRARY_TAGS.public, into: 'matrix-merged' } })
     }
   ];
 }

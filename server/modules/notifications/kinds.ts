@@ -32,6 +32,10 @@ export interface NotificationData {
   responded?: boolean;
   endsAt?: number;
   daysLeft?: number;
+  /** Resource library: the resource, and why the member is told (a watched tag or type). */
+  resourceId?: number;
+  resourceTitle?: string;
+  watched?: { kind: 'tag' | 'type'; value: string; label: string };
   /** The row this one superseded (its id is gone: clients drop it from their lists). */
   replaces?: number | null;
 }
@@ -173,6 +177,21 @@ export const KINDS = {
     text: (d) =>
       `Your access ends on ${d.endsAt ? isoDay(d.endsAt) : 'soon'}${d.daysLeft ? ` (in ${d.daysLeft} days)` : ''}: ask your coordinator or an administrator if it should continue`,
     url: () => null
+  },
+  resource_shared: {
+    label: 'Resources shared',
+    description: 'Someone shares a resource with a tag or of a type you chose to watch.',
+    defaultEmail: 'daily',
+    text: (d) =>
+      `${who(d)} shared ${quoted(d.resourceTitle ?? 'a resource')}${d.watched ? ` (${d.watched.kind === 'tag' ? 'tag' : 'type'}: ${d.watched.label})` : ''}`,
+    url: (d) => (d.resourceId ? `/resources/${d.resourceId}` : null)
+  },
+  resource_broken_link: {
+    label: 'Broken links reported',
+    description: 'A member reports that the link of a resource you shared, or one you moderate, no longer works.',
+    defaultEmail: 'immediate',
+    text: (d) => `${who(d)} reported a broken link in ${quoted(d.resourceTitle ?? 'a resource')}`,
+    url: (d) => (d.resourceId ? `/resources/${d.resourceId}` : null)
   }
 } satisfies Record<string, KindSpec>;
 

@@ -34,12 +34,21 @@ function forwardCookies(response: Response, cookies: Cookies): void {
   }
 }
 
-async function call<T>(event: Event, method: string, path: string, body?: unknown): Promise<ApiResult<T>> {
-  const response = await event.fetch(`/api${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body)
-  });
+/** A body passed on as it came (an upload), with its own content type: streamed, never parsed here. */
+interface RawBody {
+  stream: ReadableStream<Uint8Array>;
+  contentType: string;
+}
+
+async function call<T>(event: Event, method: string, path: string, body?: unknown, raw?: RawBody): Promise<ApiResult<T>> {
+  const init: RequestInit & { duplex?: 'half' } = raw
+    ? { method, headers: { 'content-type': raw.contentType }, body: raw.stream, duplex: 'half' }
+    : {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body)
+      };
+  const response = await event.fetch(`/api${path}`, init);
   if (method !== 'GET') {
     try {
       forwardCookies(response, event.cookies);
@@ -75,6 +84,9 @@ export function api(event: Event) {
     patch: <T>(path: string, body: unknown) => call<T>(event, 'PATCH', path, body),
     put: <T>(path: string, body: unknown) => call<T>(event, 'PUT', path, body),
     delete: <T>(path: string) => call<T>(event, 'DELETE', path),
+    /** A multipart/form-data upload, streamed on to the API. */
+    upload: <T>(path: string, stream: ReadableStream<Uint8Array>, contentType: string) =>
+      call<T>(event, 'POST', path, undefined, { stream, contentType }),
     /** A raw response, for downloads (CSV). */
     raw: (path: string) => event.fetch(`/api${path}`)
   };

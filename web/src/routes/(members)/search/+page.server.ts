@@ -1,6 +1,7 @@
 import { error, type RequestEvent } from '@sveltejs/kit';
 import { api } from '$lib/server/api';
 import { idFrom, type CategorySummary, type MentionCandidate } from '$lib/discussions';
+import type { ResourceSummary } from '$lib/components/resources/resources';
 import type { PageServerLoad } from './$types';
 
 export interface SearchHit {
@@ -72,6 +73,8 @@ export const load: PageServerLoad = async (event) => {
     page,
     categories: categoryList.map((c) => ({ id: c.id, name: c.name })),
     hits: null as SearchHit[] | null,
+    /** Resources matching the words (the API's top few, first page only), shown beside the discussions. */
+    resources: [] as ResourceSummary[],
     hasMore: false,
     message: null as string | null,
     fields: {} as Record<string, string>,
@@ -96,18 +99,21 @@ export const load: PageServerLoad = async (event) => {
     base.authorName = found.name;
   }
 
-  const result = await client.get<{ hits: SearchHit[]; hasMore: boolean; page: number }>('/search', {
-    q: filters.q,
-    categoryId,
-    authorId,
-    from: filters.from,
-    to: filters.to,
-    mine: filters.mine ? 'true' : undefined,
-    page
-  });
+  const result = await client.get<{ hits: SearchHit[]; hasMore: boolean; page: number; resources?: ResourceSummary[] }>(
+    '/search',
+    {
+      q: filters.q,
+      categoryId,
+      authorId,
+      from: filters.from,
+      to: filters.to,
+      mine: filters.mine ? 'true' : undefined,
+      page
+    }
+  );
   if (!result.ok) {
     if (result.status >= 500) error(result.status, result.error.message);
     return { ...base, message: result.error.message, fields: result.error.fields ?? {} };
   }
-  return { ...base, hits: result.data.hits, hasMore: result.data.hasMore };
+  return { ...base, hits: result.data.hits, hasMore: result.data.hasMore, resources: result.data.resources ?? [] };
 };
