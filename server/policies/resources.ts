@@ -1,10 +1,5 @@
 import { isActiveMember, type Actor } from './actor.ts';
-import {
-  canReadCategory,
-  memberReadsCategorySql,
-  moderates,
-  type CategoryAudience
-} from './discussions.ts';
+import { canReadCategory, memberReadsCategorySql, moderates, type CategoryAudience } from './discussions.ts';
 
 /**
  * The resource library. A resource's audience is stored as the audience of its comments category
