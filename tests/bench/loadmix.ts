@@ -204,8 +204,8 @@ async function findThreadPage(origin: string, cookie: string, threadId: number):
 /**
  * The seed holds a year of soft-deleted posts and threads, which a server running retention hourly
  * would have purged long ago. Purged here, once, before the server starts (the load then meets the
- * steady state), and timed: retention runs in one synchronous call, so in the server this is how long
- * every request waits when the job meets such a backlog (a first start on an old copy, a restore).
+ * steady state), and timed: each retention run is synchronous but bounded, so its time per run is how
+ * long requests wait when the hourly job meets such a backlog (a first start on an old copy, a restore).
  */
 async function purgeRetentionBacklog(dataDir: string, file: string): Promise<string> {
   let runRetention: ((deps: unknown) => unknown) | undefined;
@@ -224,9 +224,19 @@ async function purgeRetentionBacklog(dataDir: string, file: string): Promise<str
   });
   try {
     await app.ready();
+    // Each run purges a bounded batch (server/ops/purgeDiscussions.ts): repeat until nothing is left.
     const started = performance.now();
-    const report = runRetention(app.deps);
-    return `${round1((performance.now() - started) / 1000)} s in one synchronous call: ${JSON.stringify(report)}`;
+    let runs = 0;
+    let purged = { threads: 0, posts: 0 };
+    for (;;) {
+      const report = runRetention(app.deps) as { discussions: { threads: number; posts: number } };
+      runs++;
+      purged = { threads: purged.threads + report.discussions.threads, posts: purged.posts + report.discussions.posts };
+      if (report.discussions.threads + report.discussions.posts === 0 || runs >= 500) break;
+    }
+    return `${round1((performance.now() - started) / 1000)} s in ${runs} bounded runs (${round1(
+      (performance.now() - started) / runs
+    )} ms per run on average): ${JSON.stringify(purged)} purged`;
   } finally {
     await app.close();
     db.$client.close();
