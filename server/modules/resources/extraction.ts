@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
-import officeParser from 'officeparser';
 import type { Deps } from '../../context.ts';
 import { all, get, run } from '../discussions/sql.ts';
 import { CONTENT_MAX_CHARS, setContent } from './searchIndex.ts';
@@ -95,6 +94,8 @@ async function parseDocument(deps: Deps, storedPath: string, extension: string):
   const link = path.join(store.tmpDir, `${randomBytes(12).toString('hex')}.extract.${extension}`);
   await symlink(storedPath, link);
   try {
+    // Loaded on first use (it pulls in pdf.js): not a cost of every server start.
+    const { default: officeParser } = await import('officeparser');
     return await withTimeout(officeParser.parseOfficeAsync(link, { outputErrorToConsole: false }), TIMEOUT_MS);
   } finally {
     await rm(link, { force: true });

@@ -2,7 +2,6 @@ import { lstat, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyRequest } from 'fastify';
 import type {} from '@fastify/multipart';
-import sharp from 'sharp';
 import type { Deps } from '../../context.ts';
 import { LocalFileStore } from '../../files/local.ts';
 import type { StagedFile, StoredFile } from '../../files/store.ts';
@@ -18,9 +17,17 @@ import { displayName } from './names.ts';
  * transaction. Whatever goes wrong, the temp files go.
  */
 
-// Re-encoding one image at a time, without libvips' cache, keeps memory flat under many uploads.
-sharp.cache(false);
-sharp.concurrency(1);
+/** sharp, loaded on first use (libvips costs every server start ~0.5 s otherwise). */
+let sharpModule: Promise<typeof import('sharp').default> | null = null;
+function loadSharp() {
+  sharpModule ??= import('sharp').then(({ default: sharp }) => {
+    // Re-encoding one image at a time, without libvips' cache, keeps memory flat under many uploads.
+    sharp.cache(false);
+    sharp.concurrency(1);
+    return sharp;
+  });
+  return sharpModule;
+}
 /** Larger images are refused rather than decoded (a 1 KB PNG can claim 100,000 × 100,000 pixels). */
 const MAX_IMAGE_PIXELS = 50_000_000;
 
@@ -136,6 +143,7 @@ export async function prepareFile(deps: Deps, upload: { staged: StagedFile; orig
     const kind = await inspectFile(staged.tempPath, staged.size, upload.originalName);
     if (kind.image) {
       const source = staged;
+      const sharp = await loadSharp();
       const encoder = sharp(source.tempPath, { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'error' }).rotate();
       const output =
         kind.image === 'png'
