@@ -21,7 +21,7 @@ function reactionCounts(ctx: Ctx, postId: number) {
 }
 
 /** Toggle one reaction (or set it: reacted true/false). One of each kind per member per post. */
-export function react(ctx: Ctx, postId: number, kind: Reaction, reacted?: boolean) {
+export async function react(ctx: Ctx, postId: number, kind: Reaction, reacted?: boolean) {
   authorize(ctx.actor, 'discussions.use');
   const loaded = readablePost(ctx, postId);
   if (!can(ctx.actor, 'post.react', loaded.postState)) {
@@ -39,7 +39,8 @@ export function react(ctx: Ctx, postId: number, kind: Reaction, reacted?: boolea
       ...key,
       now: ctx.clock.now()
     });
-    ctx.bus.publish({
+    // Answered once the author's notification is stored: a 2xx loses nothing in a crash.
+    await ctx.bus.publish({
       type: 'post.reacted',
       postId,
       threadId: loaded.thread.id,

@@ -219,7 +219,7 @@ export interface DecisionInput {
 }
 
 /** A moderator's decision on a post (flagged or not): resolves its open flags, audited, published. */
-export function decide(ctx: Ctx, postId: number, input: DecisionInput): { outcome: DecisionOutcome } {
+export async function decide(ctx: Ctx, postId: number, input: DecisionInput): Promise<{ outcome: DecisionOutcome }> {
   authorize(ctx.actor, 'discussions.moderate');
   const loaded = readablePost(ctx, postId);
   const { post } = loaded;
@@ -285,7 +285,8 @@ export function decide(ctx: Ctx, postId: number, input: DecisionInput): { outcom
       ctx.db.transaction((tx) => resolve(tx));
       break;
   }
-  ctx.bus.publish({
+  // Answered once the author's and flaggers' notifications are stored.
+  await ctx.bus.publish({
     type: 'moderation.outcome',
     ...where(loaded),
     outcome: input.outcome,
