@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import net, { type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -22,6 +22,7 @@ import {
   prng,
   RARE_TIERS
 } from './seed-discussions.ts';
+import { freePort, stopChild, waitForHealth } from './child.ts';
 
 /**
  * `npm run bench -- discussions`: the real server (server/main.ts, a child process) on the seeded
@@ -72,14 +73,6 @@ export async function cannon(url: string, requests: Req[] | undefined, settings:
     ok: result['2xx'],
     failures: result.non2xx + result.errors + result.timeouts
   };
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 interface Fixtures {
@@ -229,7 +222,13 @@ export function searchQueries(): { q: string; kind: string }[] {
   return out;
 }
 
-export async function startServer(dataDir: string, port: number, profileDir: string | null): Promise<ChildProcess> {
+/** The app as a child process on `dataDir`, answering on 127.0.0.1:`port`; `env` adds or overrides settings. */
+export async function startServer(
+  dataDir: string,
+  port: number,
+  profileDir: string | null,
+  env: Record<string, string> = {}
+): Promise<ChildProcess> {
   const origin = `http://127.0.0.1:${port}`;
   const child = spawn(
     process.execPath,
@@ -250,7 +249,8 @@ export async function startServer(dataDir: string, port: number, profileDir: str
         POST_INTERVAL_SECONDS: '0',
         THREADS_PER_DAY: '10000',
         // A scheduled backup of the 6 GB seed would run during the measurements.
-        BACKUP_INTERVAL_HOURS: '0'
+        BACKUP_INTERVAL_HOURS: '0',
+        ...env
       },
       stdio: ['ignore', 'pipe', 'pipe']
     }
@@ -258,28 +258,11 @@ export async function startServer(dataDir: string, port: number, profileDir: str
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`The server exited (${child.exitCode}):\n${output}`);
-    try {
-      const res = await fetch(`${origin}/api/health`);
-      if (res.ok) return child;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  child.kill('SIGTERM');
-  throw new Error(`The server did not answer /api/health within 2 minutes:\n${output}`);
+  await waitForHealth(origin, child, () => output);
+  return child;
 }
 
-export async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
-  if (child.exitCode === null) child.kill('SIGKILL');
-}
+export const stopServer = (child: ChildProcess) => stopChild(child);
 
 /**
  * Wait until the server answers /api/health quickly again: requests still queued from a slow row

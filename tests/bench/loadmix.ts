@@ -1,7 +1,6 @@
 import Database from 'better-sqlite3';
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -17,6 +16,9 @@ import type { Answer, Command, MixSetup, RouteStats, SocketStats } from './loadm
 import { ROUTES } from './loadmix-client.ts';
 import { machine, type Report, type Row } from './report.ts';
 import { BENCH_SECRET_KEY, cachedSeed, describeSeed, makePost, migrateCopy, prng } from './seed-discussions.ts';
+import { ask as askChild, freePort, stopChild as stop, waitForHealth } from './child.ts';
+
+const ask = (client: ChildProcess, command: Command) => askChild<Command, Answer>(client, command);
 
 /**
  * `npm run bench -- load`: the real server (server/main.ts, a child process) on a copy of the 1M-post
@@ -39,14 +41,6 @@ function envNumber(name: string, fallback: number): number {
   const value = Number(raw);
   if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
   return value;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** The server's memory from /proc: all resident pages, and the anonymous ones (heap, buffers: what a leak grows). */
@@ -155,41 +149,6 @@ function startServer(dataDir: string, port: number): { child: ChildProcess; outp
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   return { child, output: () => output, busyLines: () => busy };
-}
-
-async function waitForHealth(origin: string, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`The server exited (${child.exitCode}):\n${output()}`);
-    try {
-      if ((await fetch(`${origin}/api/health`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`The server did not answer /api/health within 2 minutes:\n${output()}`);
-}
-
-async function stop(child: ChildProcess | null): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-}
-
-function ask(client: ChildProcess, command: Command): Promise<Answer & { ok: true }> {
-  return new Promise((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`The load process exited (${code})`));
-    client.once('exit', onExit);
-    client.once('message', (answer: Answer) => {
-      client.off('exit', onExit);
-      if (answer.ok) resolve(answer);
-      else reject(new Error(`The load process failed: ${answer.error}`));
-    });
-    client.send(command);
-  });
 }
 
 /** The server-rendered thread page, if the web build has it (the bench then measures it; else the API page stands in). */

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +11,10 @@ import { generateToken, hashToken } from '../../server/shared/tokens.ts';
 import { percentile } from './load.ts';
 import { machine, type Report, type Row } from './report.ts';
 import type { Answer, Command, FanoutResult, RepliesResult } from './realtime-client.ts';
+import { ask as askChild, freePort, stopChild as stop, waitForHealth } from './child.ts';
+
+/** One command to the load process, one answer back. */
+const ask = (client: ChildProcess, command: Command) => askChild<Command, Answer>(client, command);
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WATCHERS = 100;
@@ -23,14 +26,6 @@ const REPLIES_PER_SECOND = 200;
 const REPLY_SECONDS = 10;
 const TARGET = { kbPerSocket: 20, fanoutP99Ms: 250, replyP99Ms: 50 };
 const DAY = 86_400_000;
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Both processes need ~10,000 descriptors: raise the soft limit to the hard one (the default is 1,024). */
 function withOpenFiles(script: string, env: NodeJS.ProcessEnv, stdio: ('ignore' | 'pipe' | 'inherit' | 'ipc')[]) {
@@ -101,42 +96,6 @@ function rssKb(pid: number): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (!match) throw new Error(`No VmRSS for process ${pid}`);
   return Number(match[1]);
-}
-
-async function waitForHealth(origin: string, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`The server exited (${child.exitCode}):\n${output()}`);
-    try {
-      if ((await fetch(`${origin}/api/health`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`The server did not answer /api/health within 60 s:\n${output()}`);
-}
-
-async function stop(child: ChildProcess | null): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-}
-
-/** One command to the load process, one answer back. */
-function ask(client: ChildProcess, command: Command): Promise<Answer & { ok: true }> {
-  return new Promise((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`The load process exited (${code})`));
-    client.once('exit', onExit);
-    client.once('message', (answer: Answer) => {
-      client.off('exit', onExit);
-      if (answer.ok) resolve(answer);
-      else reject(new Error(`The load process failed: ${answer.error}`));
-    });
-    client.send(command);
-  });
 }
 
 async function api(origin: string, cookie: string, url: string, body: unknown): Promise<unknown> {

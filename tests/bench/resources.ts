@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import autocannon from 'autocannon';
 import fastifyStatic from '@fastify/static';
 import Fastify from 'fastify';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   copyFileSync,
@@ -16,17 +16,17 @@ import {
   statSync
 } from 'node:fs';
 import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { generateToken, hashToken } from '../../server/shared/tokens.ts';
-import { stopServer } from './discussions.ts';
+import { startServer as startAppServer, stopServer } from './discussions.ts';
 import { percentile } from './load.ts';
 import { machine, type Report, type Row } from './report.ts';
-import { BENCH_SECRET_KEY, migrateCopy, prng, RARE_TIERS as FILE_RARE_TIERS } from './seed-discussions.ts';
+import { migrateCopy, prng, RARE_TIERS as FILE_RARE_TIERS } from './seed-discussions.ts';
 import {
   cachedResourceSeed,
   CONTENT_ONLY,
@@ -36,6 +36,7 @@ import {
   seedFiles,
   writeSeedFiles
 } from './seed-resources.ts';
+import { freePort } from './child.ts';
 
 /**
  * `npm run bench -- resources`: the real server (server/main.ts, a child process) on 50,000 seeded
@@ -60,53 +61,9 @@ const MB = 1024 * 1024;
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function startServer(dataDir: string, port: number): Promise<ChildProcess> {
-  const origin = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      PUBLIC_ORIGIN: origin,
-      DATA_DIR: dataDir,
-      SECRET_KEY: BENCH_SECRET_KEY,
-      LOG_LEVEL: 'silent',
-      SMTP_URL: '',
-      DEMO: 'false',
-      SERVE_WEB: 'false',
-      BACKUP_INTERVAL_HOURS: '0',
-      // 20 uploads at once, from 20 members; 50 MB files under the default 100 MB limit.
-      UPLOADS_PER_HOUR: '1000',
-      UPLOAD_MAX_MB: '100'
-    },
-    stdio: ['ignore', 'pipe', 'pipe']
-  });
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`The server exited (${child.exitCode}):\n${output}`);
-    try {
-      if ((await fetch(`${origin}/api/health`)).ok) return child;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  child.kill('SIGTERM');
-  throw new Error(`The server did not answer /api/health within 2 minutes:\n${output}`);
-}
+/** The app (tests/bench/discussions.ts startServer), API only, with room for 20 uploads at once from 20 members. */
+const startServer = (dataDir: string, port: number) =>
+  startAppServer(dataDir, port, null, { SERVE_WEB: 'false', UPLOADS_PER_HOUR: '1000', UPLOAD_MAX_MB: '100' });
 
 /** Wait until the server answers /api/health quickly again (nothing left over from the row before). */
 async function settle(origin: string): Promise<number> {
