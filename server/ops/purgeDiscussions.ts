@@ -1,4 +1,6 @@
 import type Database from 'better-sqlite3';
+import type { Db } from '../../db/client.ts';
+import { recordAudit } from '../modules/audit/record.ts';
 
 /**
  * Soft-deleted discussions go for good RETENTION.deletedContentDays after deletion: the post rows
@@ -49,20 +51,13 @@ function purgePosts(sqlite: Database.Database, posts: PostKey[]): void {
   }
 }
 
-/** Raw insert (this module works on the connection below drizzle); the action is AuditAction 'retention.purged'. */
-export function audit(
-  sqlite: Database.Database,
-  now: number,
-  targetType: string,
-  targetId: number,
-  detail: Record<string, unknown>
-) {
-  sqlite
-    .prepare(
-      `INSERT INTO audit_log (at, actor_id, actor_email, action, target_type, target_id, outcome, ip, user_agent, detail)
-       VALUES (?, NULL, NULL, 'retention.purged', ?, ?, 'success', 'system', 'retention-job', ?)`
-    )
-    .run(now, targetType, String(targetId), JSON.stringify(detail));
+/** One 'retention.purged' audit row, written like every other (the job acts as no member). */
+export function audit(db: Db, now: number, targetType: string, targetId: number, detail: Record<string, unknown>) {
+  recordAudit(
+    db,
+    { actor: null, ip: 'system', userAgent: 'retention-job', clock: { now: () => now } },
+    { action: 'retention.purged', targetType, targetId, detail }
+  );
 }
 
 /**
@@ -89,7 +84,8 @@ export function tableExists(sqlite: Database.Database, name: string): boolean {
 }
 
 /** Purges threads and posts soft-deleted before `before` (UTC ms). */
-export function purgeDeletedDiscussions(sqlite: Database.Database, before: number, now: number): DiscussionPurgeReport {
+export function purgeDeletedDiscussions(db: Db, before: number, now: number): DiscussionPurgeReport {
+  const sqlite = db.$client;
   const report: DiscussionPurgeReport = { threads: 0, posts: 0 };
   const newestPostId = (sqlite.prepare('SELECT max(id) AS id FROM posts').get() as { id: number | null }).id ?? 0;
   // A resource's comments thread goes with its resource (purgeResources.ts), never on its own.
@@ -104,7 +100,7 @@ export function purgeDeletedDiscussions(sqlite: Database.Database, before: numbe
     .all(before, THREADS_PER_RUN) as { id: number }[];
   const purgeThread = sqlite.transaction((threadId: number) => {
     const purged = purgeThreadRows(sqlite, threadId);
-    if (purged) audit(sqlite, now, 'thread', threadId, { posts: purged });
+    if (purged) audit(db, now, 'thread', threadId, { posts: purged });
     return purged;
   });
   for (const t of threads) {
@@ -122,7 +118,7 @@ export function purgeDeletedDiscussions(sqlite: Database.Database, before: numbe
     .all(before, newestPostId, POSTS_PER_RUN) as PostKey[];
   sqlite.transaction(() => {
     purgePosts(sqlite, posts);
-    for (const p of posts) audit(sqlite, now, 'post', p.id, { threadId: p.threadId, number: p.number });
+    for (const p of posts) audit(db, now, 'post', p.id, { threadId: p.threadId, number: p.number });
   })();
   report.posts += posts.length;
   return report;

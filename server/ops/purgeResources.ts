@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type Database from 'better-sqlite3';
+import type { Db } from '../../db/client.ts';
 import type { Deps } from '../context.ts';
 import { fileStore, forgetIfUnnamed } from '../modules/resources/upload.ts';
 import { audit, purgeThreadRows, tableExists } from './purgeDiscussions.ts';
@@ -24,7 +24,8 @@ interface Doomed {
   categoryId: number;
 }
 
-function purgeOne(sqlite: Database.Database, resource: Doomed, now: number): string[] | null {
+function purgeOne(db: Db, resource: Doomed, now: number): string[] | null {
+  const sqlite = db.$client;
   const shas = (
     sqlite.prepare('SELECT DISTINCT sha256 FROM resource_versions WHERE resource_id = ?').all(resource.id) as { sha256: string }[]
   ).map((r) => r.sha256);
@@ -48,7 +49,7 @@ function purgeOne(sqlite: Database.Database, resource: Doomed, now: number): str
     sqlite.prepare("DELETE FROM drafts WHERE kind = 'category' AND target_id = ?").run(resource.categoryId);
     sqlite.prepare('DELETE FROM categories WHERE id = ?').run(resource.categoryId);
   }
-  audit(sqlite, now, 'resource', resource.id, { threadId: resource.threadId, posts, files: shas.length });
+  audit(db, now, 'resource', resource.id, { threadId: resource.threadId, posts, files: shas.length });
   return shas;
 }
 
@@ -64,7 +65,7 @@ export function purgeDeletedResources(deps: Deps, before: number, now: number): 
        WHERE deleted_at IS NOT NULL AND deleted_at < ? ORDER BY deleted_at LIMIT ?`
     )
     .all(before, RESOURCES_PER_RUN) as Doomed[];
-  const purge = sqlite.transaction((resource: Doomed) => purgeOne(sqlite, resource, now));
+  const purge = sqlite.transaction((resource: Doomed) => purgeOne(deps.db, resource, now));
   for (const resource of doomed) {
     let shas: string[] | null;
     try {

@@ -70,7 +70,7 @@ export function runRetention(deps: Deps): RetentionReport {
   const deletedBefore = now - RETENTION.deletedContentDays * DAY;
   // Resources first: their comments threads are purged with them, not by the discussions purge.
   const resources = purgeDeletedResources(deps, deletedBefore, now);
-  const discussions = purgeDeletedDiscussions(sqlite, deletedBefore, now);
+  const discussions = purgeDeletedDiscussions(deps.db, deletedBefore, now);
   return {
     ...auth,
     notifications,

@@ -10,6 +10,7 @@ import { resourcesPolicy } from './resources.ts';
 
 export type { Actor } from './actor.ts';
 export { roleRequiresMfa, isActiveMember, STAFF_ROLES } from './actor.ts';
+export { reviewScope } from './membership.ts';
 
 /** Every rule, by action name. Authorization lives here and nowhere else. */
 const rules = {

@@ -12,3 +12,11 @@ export const membershipPolicy = {
         actor.taskForceId !== null &&
         request.taskForceId === actor.taskForceId))
 };
+
+/**
+ * The task force whose requests (and membership figures) a reviewer is limited to: null for admins
+ * (every request), a coordinator's own task force otherwise (-1 when they have none: nothing).
+ */
+export function reviewScope(actor: Actor): number | null {
+  return actor.role === 'admin' ? null : (actor.taskForceId ?? -1);
+}

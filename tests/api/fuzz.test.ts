@@ -1,4 +1,3 @@
-import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -12,6 +11,7 @@ import {
   type FuzzRequest
 } from '../support/fuzz/request.ts';
 import { makeWorld, type World } from '../support/fuzz/world.ts';
+import { trickle } from '../support/slowClient.ts';
 
 /**
  * Every API route, listed from the app itself, gets FUZZ_RUNS hostile requests (bodies, query strings,
@@ -184,30 +184,6 @@ describe('slow clients', () => {
     await t.app.listen({ host: '127.0.0.1', port: 0 });
     const { port } = server.address() as AddressInfo;
     return { t, port };
-  }
-
-  /** Opens a raw socket, writes `head`, then one more byte of `drip` every `everyMs` until the server hangs up. */
-  function trickle(port: number, head: string, drip: string, everyMs: number, giveUpMs: number) {
-    return new Promise<{ afterMs: number; reply: string; dripped: number }>((resolve, reject) => {
-      const started = Date.now();
-      let reply = '';
-      let dripped = 0;
-      const socket = net.connect(port, '127.0.0.1', () => socket.write(head));
-      const timer = setInterval(() => {
-        if (dripped < drip.length && !socket.destroyed) socket.write(drip[dripped++]!);
-      }, everyMs);
-      const giveUp = setTimeout(() => {
-        socket.destroy();
-        reject(new Error(`the server was still reading after ${giveUpMs} ms (${dripped} bytes dripped)`));
-      }, giveUpMs);
-      socket.on('data', (chunk) => (reply += chunk.toString('utf8')));
-      socket.on('error', () => {});
-      socket.on('close', () => {
-        clearInterval(timer);
-        clearTimeout(giveUp);
-        resolve({ afterMs: Date.now() - started, reply, dripped });
-      });
-    });
   }
 
   const headersFor = (length: number) =>

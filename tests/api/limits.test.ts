@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../server/config.ts';
 import { makeApp } from '../support/app.ts';
 import { CHILD_ORIGIN, startServer, type ServerChild } from '../crash/server.ts';
+import { trickle as slowClient } from '../support/slowClient.ts';
 
 /**
  * Limits on the real server (server/main.ts as a child process), with the deadlines shortened through
@@ -31,35 +32,9 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-interface Trickled {
-  afterMs: number;
-  reply: string;
-  dripped: number;
-}
-
-/** A raw socket: writes `head`, then one byte of `drip` every `everyMs` until the server hangs up. */
-function trickle(head: string, drip: string, everyMs: number, giveUpMs = 8000): Promise<Trickled> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    let reply = '';
-    let dripped = 0;
-    const socket = net.connect(port, '127.0.0.1', () => socket.write(head));
-    const timer = setInterval(() => {
-      if (dripped < drip.length && !socket.destroyed) socket.write(drip[dripped++]!);
-    }, everyMs);
-    const giveUp = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`the server was still reading after ${giveUpMs} ms (${dripped} bytes dripped)`));
-    }, giveUpMs);
-    socket.on('data', (chunk) => (reply += chunk.toString('utf8')));
-    socket.on('error', () => {});
-    socket.on('close', () => {
-      clearInterval(timer);
-      clearTimeout(giveUp);
-      resolve({ afterMs: Date.now() - started, reply, dripped });
-    });
-  });
-}
+/** The slow client (tests/support/slowClient.ts) against this file's server. */
+const trickle = (head: string, drip: string, everyMs: number, giveUpMs?: number) =>
+  slowClient(port, head, drip, everyMs, giveUpMs);
 
 const postHead = (length: number | 'chunked', url = '/api/auth/sign-in') =>
   `POST ${url} HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: ${CHILD_ORIGIN}\r\nContent-Type: application/json\r\n` +

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Ctx } from '../../context.ts';
-import { authorize, can } from '../../policies/index.ts';
+import { authorize, can, reviewScope } from '../../policies/index.ts';
 import { DAY } from '../../shared/clock.ts';
 import { latestBackup } from '../../ops/backup.ts';
 import { cachedFolderSize, databaseSize, filesDir, freeBytes } from '../../ops/disk.ts';
@@ -119,7 +119,7 @@ export async function getDashboard(ctx: Ctx) {
   const sqlite = ctx.db.$client;
   const now = ctx.clock.now();
   const starts = weekStarts(now);
-  const scopedTaskForce = ctx.actor.role === 'admin' ? null : ctx.actor.taskForceId;
+  const scopedTaskForce = reviewScope(ctx.actor);
   return {
     generatedAt: now,
     weekStarts: starts,

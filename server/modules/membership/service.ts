@@ -9,7 +9,7 @@ import {
   type RequestStatus
 } from '../../../db/schema/index.ts';
 import type { Ctx } from '../../context.ts';
-import { authorize, can } from '../../policies/index.ts';
+import { authorize, can, reviewScope } from '../../policies/index.ts';
 import { DAY, HOUR } from '../../shared/clock.ts';
 import { Conflict, Gone, Invalid, NotFound, TooManyRequests } from '../../shared/errors.ts';
 import { generateToken, hashToken } from '../../shared/tokens.ts';
@@ -192,7 +192,8 @@ export function respondToRequest(ctx: Ctx, token: string, message: string): void
 /** Coordinators see only requests naming their own task force. */
 function scopeFor(ctx: Ctx) {
   authorize(ctx.actor, 'membership.review');
-  return ctx.actor.role === 'admin' ? undefined : eq(membershipRequests.taskForceId, ctx.actor.taskForceId ?? -1);
+  const taskForceId = reviewScope(ctx.actor);
+  return taskForceId === null ? undefined : eq(membershipRequests.taskForceId, taskForceId);
 }
 
 export function pendingCount(ctx: Ctx): number {
