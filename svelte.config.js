@@ -3,9 +3,10 @@ import adapter from '@sveltejs/adapter-node';
 /** @type {import('@sveltejs/kit').Config} */
 export default {
   kit: {
-    adapter: adapter({ out: 'web/build' }),
+    // WEB_BUILD_DIR / SVELTEKIT_OUT_DIR: a second build beside the usual one (server/web.ts reads the first).
+    adapter: adapter({ out: process.env.WEB_BUILD_DIR ?? 'web/build' }),
     files: { src: 'web/src', assets: 'web/static' },
-    outDir: 'web/.svelte-kit',
+    outDir: process.env.SVELTEKIT_OUT_DIR ?? 'web/.svelte-kit',
     csp: {
       mode: 'auto',
       directives: {

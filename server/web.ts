@@ -1,13 +1,20 @@
 import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Config } from './config.ts';
 import { INTERNAL_HEADER, INTERNAL_IP_HEADER, INTERNAL_UA_HEADER } from './plugins/requestContext.ts';
 
-export const WEB_HANDLER = fileURLToPath(new URL('../web/build/handler.js', import.meta.url));
+/**
+ * The built web app. WEB_BUILD_DIR (read by svelte.config.js too) lets a developer build and test a
+ * second copy beside web/build without disturbing one that is being served or tested.
+ */
+export const WEB_HANDLER = process.env.WEB_BUILD_DIR
+  ? path.resolve(process.env.WEB_BUILD_DIR, 'handler.js')
+  : fileURLToPath(new URL('../web/build/handler.js', import.meta.url));
 
 type NodeHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
 

@@ -8,6 +8,9 @@ import { taskForces } from './taskForces.ts';
  * custom migration; it is not a drizzle table, so never run drizzle-kit push/pull.
  */
 
+export const ATTACHED_KINDS = ['resources', 'spotlights', 'suggestions'] as const;
+export type AttachedKind = (typeof ATTACHED_KINDS)[number];
+
 /** A category is private when it names at least one task force or discipline (its audience). */
 export const categories = sqliteTable(
   'categories',
@@ -22,6 +25,8 @@ export const categories = sqliteTable(
     isPrivate: integer('is_private', { mode: 'boolean' }).notNull().default(false),
     /** A resource's comments category (server/modules/resources): never listed or counted among categories. */
     attached: integer('attached', { mode: 'boolean' }).notNull().default(false),
+    /** What an attached category holds comments on: 'resources', 'spotlights' or 'suggestions'. */
+    attachedKind: text('attached_kind').$type<AttachedKind>(),
     threadCount: integer('thread_count').notNull().default(0),
     postCount: integer('post_count').notNull().default(0),
     lastPostAt: integer('last_post_at'),

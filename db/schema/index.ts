@@ -6,3 +6,8 @@ export * from './system.ts';
 export * from './discussions.ts';
 export * from './notifications.ts';
 export * from './resources.ts';
+export * from './images.ts';
+export * from './spotlights.ts';
+export * from './directory.ts';
+export * from './messages.ts';
+export * from './suggestions.ts';

@@ -2,7 +2,8 @@ import type { DbOrTx, Tx } from '../../../db/client.ts';
 import type { Discipline } from '../../../db/schema/index.ts';
 import { generateToken } from '../../shared/tokens.ts';
 import { all, get, run } from '../discussions/sql.ts';
-import { refreshCategoryCounts, watchUnlessChosen } from '../discussions/store.ts';
+import { refreshCategoryCounts } from '../discussions/store.ts';
+import { openAttachedThread, sharedAttachedCategory } from '../discussions/attached.ts';
 import type { Audience } from './input.ts';
 
 /**
@@ -13,22 +14,12 @@ import type { Audience } from './input.ts';
  * search of comments always follow the resource's audience through the discussion machinery.
  */
 
-const SHARED_NAME = 'Resource library comments';
 const privateName = (resourceId: number) => `Comments on resource #${resourceId}`;
 
 const isPrivate = (a: Audience) => a.taskForceIds.length > 0 || a.disciplines.length > 0;
 
 function sharedCategoryId(tx: Tx, now: number): number {
-  const found = get<{ id: number }>(tx, 'SELECT id FROM categories WHERE attached = 1 AND is_private = 0 ORDER BY id LIMIT 1');
-  if (found) return found.id;
-  return Number(
-    run(
-      tx,
-      `INSERT INTO categories (name, description, position, is_private, attached, created_at, updated_at)
-       VALUES (@name, 'Comments on resources shared with all members.', 0, 0, 1, @now, @now)`,
-      { name: SHARED_NAME, now }
-    ).lastInsertRowid
-  );
+  return sharedAttachedCategory(tx, 'resources', now);
 }
 
 function writeAudience(tx: Tx, categoryId: number, audience: Audience): void {
@@ -52,8 +43,8 @@ function createPrivateCategory(tx: Tx, name: string, audience: Audience, now: nu
   const id = Number(
     run(
       tx,
-      `INSERT INTO categories (name, description, position, is_private, attached, created_at, updated_at)
-       VALUES (@name, 'Comments on a private resource.', 0, 1, 1, @now, @now)`,
+      `INSERT INTO categories (name, description, position, is_private, attached, attached_kind, created_at, updated_at)
+       VALUES (@name, 'Comments on a private resource.', 0, 1, 1, 'resources', @now, @now)`,
       { name, now }
     ).lastInsertRowid
   );
@@ -73,17 +64,7 @@ export function placeNewResource(
     ? createPrivateCategory(tx, `pending ${generateToken()}`, input.audience, input.now)
     : sharedCategoryId(tx, input.now);
   // No opening post: the resource page is the opening; the thread holds the comments only.
-  const threadId = Number(
-    run(
-      tx,
-      `INSERT INTO threads (category_id, author_id, title, last_post_number, post_count, last_post_at, created_at, updated_at)
-       VALUES (@categoryId, @authorId, @title, 0, 0, @now, @now, @now)`,
-      { categoryId, authorId: input.authorId, title: input.title, now: input.now }
-    ).lastInsertRowid
-  );
-  refreshCategoryCounts(tx, categoryId);
-  // The author hears about comments, as a thread starter does about replies.
-  watchUnlessChosen(tx, input.authorId, threadId, input.now);
+  const threadId = openAttachedThread(tx, { categoryId, title: input.title, authorId: input.authorId, now: input.now });
   return { categoryId, threadId };
 }
 

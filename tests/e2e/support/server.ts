@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { WEB_HANDLER } from '../../../server/web.ts';
 
 /** The repository root, wherever the clone lives (CI runs elsewhere than a developer's checkout). */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -33,9 +34,9 @@ function freePort(): Promise<number> {
   });
 }
 
-/** The server mounts web/build/handler.js; a fresh clone has none until it is built. */
+/** The server mounts web/build/handler.js (or WEB_BUILD_DIR's); a fresh clone has none until it is built. */
 function ensureWebBuild(): void {
-  if (existsSync(path.join(REPO_ROOT, 'web/build/handler.js'))) return;
+  if (existsSync(WEB_HANDLER)) return;
   const built = spawnSync('npx', ['vite', 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
   if (built.status !== 0) throw new Error(`vite build failed (exit ${built.status})`);
 }
