@@ -38,6 +38,8 @@ export interface Config {
   uploadsPerHour: number;
   /** Serve the built web app (web/build) beside the API; false runs the API alone (crash tests, API-only hosts). */
   serveWeb: boolean;
+  /** Browser tests only: a file holding the server clock's offset in ms (server/shared/clock.ts). */
+  testClockFile: string | null;
   /** A whole request (headers and body) must arrive within this; slower clients get 408 (slow-loris bodies). */
   requestTimeoutMs: number;
   /** The request headers must arrive within this (slow-loris headers); at most requestTimeoutMs. */
@@ -83,6 +85,12 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   if (['1', 'true', 'yes'].includes(raw.toLowerCase())) return true;
   if (['0', 'false', 'no'].includes(raw.toLowerCase())) return false;
   throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+function testClockFile(env: Env, nodeEnv: Config['env']): string | null {
+  const file = env.TEST_CLOCK_FILE || null;
+  if (file && nodeEnv === 'production') throw new ConfigError('TEST_CLOCK_FILE is for tests and cannot be set in production');
+  return file;
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -151,6 +159,7 @@ export function loadConfig(env: Env = process.env): Config {
     uploadMaxBytes: int(env, 'UPLOAD_MAX_MB', 100, 1, 10_240) * 1024 * 1024,
     uploadsPerHour: int(env, 'UPLOADS_PER_HOUR', 20, 1, 100_000),
     serveWeb: bool(env, 'SERVE_WEB', true),
+    testClockFile: testClockFile(env, nodeEnv),
     requestTimeoutMs,
     headersTimeoutMs,
     idleTimeoutMs: int(env, 'IDLE_TIMEOUT_MS', 30_000, 100, 3_600_000),

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createDb, runMigrations } from '../db/client.ts';
 import { buildApp } from './app.ts';
+import { fileOffsetClock } from './shared/clock.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { startJobs } from './jobs/scheduler.ts';
 import { issueSetupLink } from './modules/auth/activation.ts';
@@ -35,7 +36,8 @@ export async function start(env = process.env) {
   // An upgrade with pending migrations backs the database up first (docs/operations.md, "Upgrade").
   await backupBeforeMigrations(db, config, (line) => process.stdout.write(line));
   runMigrations(db);
-  const app = await buildApp({ db, config, secretKey: loadSecretKey(config), web: config.serveWeb });
+  const clock = config.testClockFile ? fileOffsetClock(config.testClockFile) : undefined;
+  const app = await buildApp({ db, config, secretKey: loadSecretKey(config), web: config.serveWeb, ...(clock ? { clock } : {}) });
   const stopJobs = startJobs(app.deps);
   const metricsServer = await startMetricsServer(app);
 

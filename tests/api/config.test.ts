@@ -39,6 +39,12 @@ describe('loadConfig', () => {
     });
   }
 
+  it('refuses a test clock in production and takes it elsewhere', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', TEST_CLOCK_FILE: '/tmp/clock' })).toThrow(/TEST_CLOCK_FILE/);
+    expect(loadConfig({ NODE_ENV: 'test', TEST_CLOCK_FILE: '/tmp/clock' }).testClockFile).toBe('/tmp/clock');
+    expect(loadConfig({}).testClockFile).toBeNull();
+  });
+
   it('has the documented defaults', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
