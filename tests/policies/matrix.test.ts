@@ -68,6 +68,7 @@ async function buildWorld(t: TestApp): Promise<World> {
     forum,
     postBy: async (memberId, target) => insertReply(t, (await forum()).thread[target], memberId),
     library: () => (library ??= buildMatrixLibrary(t, a.id, b.id)),
+    t,
     async mfaChallenge() {
       const staff = await createMember(t, { role: 'moderator' });
       const res = await call(t.app, 'POST', '/api/auth/sign-in', { body: { email: staff.email, password: PASSWORD } });

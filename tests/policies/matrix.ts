@@ -2,6 +2,12 @@ import type { RouteAccess } from '../../server/policies/index.ts';
 import { MATRIX_NAMES, type MatrixForum } from '../support/discussions.ts';
 import { LIBRARY_TAGS, LIBRARY_TITLES, type MatrixLibrary } from '../support/resourceMatrix.ts';
 import { PASSWORD } from '../support/factories.ts';
+import type { TestApp } from '../support/app.ts';
+import { imageRows } from './rows/images.ts';
+import { directoryRows } from './rows/directory.ts';
+import { messageRows } from './rows/messages.ts';
+import { spotlightRows } from './rows/spotlights.ts';
+import { suggestionRows } from './rows/suggestions.ts';
 
 /**
  * The authorization matrix (SECURITY.md, "Authorization"): every API route × every kind of caller.
@@ -55,6 +61,8 @@ export interface World {
   postBy(memberId: number, target: Target): Promise<number>;
   /** The resource library, built on first use (tests/support/resourceMatrix.ts). */
   library(): Promise<MatrixLibrary>;
+  /** The cell's app, for fixtures a row builds itself (memoize them per app, e.g. in a WeakMap keyed by t). */
+  t: TestApp;
 }
 
 /** What a cell sends: route params, query, body, and any cookie besides the caller's session. */
@@ -83,26 +91,26 @@ export interface Row {
   inspect?: (role: Role, body: unknown, w: World) => string | null;
 }
 
-function only(...allowed: Role[]): Record<Role, Expectation> {
+export function only(...allowed: Role[]): Record<Role, Expectation> {
   return Object.fromEntries(ROLES.map((r) => [r, allowed.includes(r) ? 'allow' : 'deny'])) as Record<Role, Expectation>;
 }
 
-const EVERYONE = only(...ROLES);
+export const EVERYONE = only(...ROLES);
 /** A session that is pending (mid-activation) or active. */
-const SIGNED_IN = only('pending', 'member', 'coordinator', 'moderator', 'editor', 'admin');
+export const SIGNED_IN = only('pending', 'member', 'coordinator', 'moderator', 'editor', 'admin');
 /** Active, activation finished, any role. */
-const ACTIVE = only('member', 'coordinator', 'moderator', 'editor', 'admin');
-const STAFF = only('coordinator', 'moderator', 'editor', 'admin');
-const REVIEWERS = only('coordinator', 'admin');
-const REVIEWERS_OWN: Record<Role, Expectation> = { ...only('admin'), coordinator: 'own' };
-const ADMIN = only('admin');
+export const ACTIVE = only('member', 'coordinator', 'moderator', 'editor', 'admin');
+export const STAFF = only('coordinator', 'moderator', 'editor', 'admin');
+export const REVIEWERS = only('coordinator', 'admin');
+export const REVIEWERS_OWN: Record<Role, Expectation> = { ...only('admin'), coordinator: 'own' };
+export const ADMIN = only('admin');
 /** Moderators and admins moderate discussions. */
-const MODERATORS = only('moderator', 'admin');
+export const MODERATORS = only('moderator', 'admin');
 /**
  * Discussions tried on task force A's private category ('own': the coordinator is in A) and on B's:
  * moderators and admins read both; the coordinator only A's; a member, an editor (in no task force) neither.
  */
-const READERS_OWN: Record<Role, Expectation> = { ...MODERATORS, coordinator: 'own' };
+export const READERS_OWN: Record<Role, Expectation> = { ...MODERATORS, coordinator: 'own' };
 
 /** Routes anyone may call. Anything else declared 'public' fails the matrix test. */
 export const PUBLIC_ROUTES = [
@@ -432,7 +440,14 @@ export const matrix: Row[] = [
   ...discussionRows(),
 
   // The resource library: the same read rule as private categories (404 outside it).
-  ...resourceRows()
+  ...resourceRows(),
+
+  // Issue 6: each feature's rows live in tests/policies/rows/ (functions only: they import from this module).
+  ...imageRows(),
+  ...directoryRows(),
+  ...messageRows(),
+  ...spotlightRows(),
+  ...suggestionRows()
 ];
 
 /** Which matrix categories a role sees (by name) in lists and search. */
