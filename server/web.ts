@@ -55,9 +55,10 @@ export function makeInjector(app: FastifyInstance, internalSecret: string, clien
   };
 }
 
-/** Forms other than the resource library's file forms: text only, well under this. */
+/** Forms other than the file forms: text only, well under this. */
 const SMALL_FORM_BYTES = 1024 * 1024;
-const FILE_FORMS = /^\/resources(\/|\?|$)/;
+/** Forms that carry a file: the resource library, spotlight images, the profile photo. */
+const FILE_FORMS = /^\/(resources|spotlights|account\/profile)(\/|\?|$)/;
 
 /**
  * A body too big for the form it is sent to: refused before SvelteKit buffers it (public forms such
