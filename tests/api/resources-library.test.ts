@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { runExtraction } from '../../server/modules/resources/extraction.ts';
 import { call } from '../support/app.ts';
-import { signedMember, type Signed } from '../support/discussions.ts';
+import { makeCategory, signedMember, startThread, type Signed } from '../support/discussions.ts';
 import { createTaskForce } from '../support/factories.ts';
 import { docxWith, pdfWith } from '../support/fileFixtures.ts';
 import { makeResourceApp, uploadFile } from '../support/resources.ts';
@@ -216,6 +216,23 @@ describe('editing, deleting, restoring', () => {
       (await call(t.app, 'PATCH', `/api/resources/${id}`, { cookie: moderator.cookie, body: { type: 'policy' } })).statusCode
     ).toBe(200);
     expect((await get(other, `/api/resources/${id}`)).json().can.edit).toBe(false);
+  });
+
+  it('a comment names the page it hangs on, so its links open the resource (an ordinary thread names none)', async () => {
+    t = await makeResourceApp({ POST_INTERVAL_SECONDS: '0' });
+    const author = await signedMember(t);
+    const reader = await signedMember(t);
+    const { id, threadId } = await share(author);
+    const posted = await call(t.app, 'POST', `/api/discussions/threads/${threadId}/posts`, {
+      cookie: reader.cookie,
+      body: { body: 'A comment about the toolkit.' }
+    });
+    expect(posted.statusCode, posted.body).toBe(201);
+    expect((await get(reader, `/api/discussions/threads/${threadId}`)).json().thread.home).toBe(`/resources/${id}`);
+    expect((await get(reader, `/api/discussions/posts/${posted.json().postId}`)).json().thread.home).toBe(`/resources/${id}`);
+    const admin = await signedMember(t, { role: 'admin' });
+    const started = await startThread(t, reader, await makeCategory(t, admin));
+    expect((await get(reader, `/api/discussions/threads/${started.threadId}`)).json().thread.home).toBeNull();
   });
 
   it('a deleted resource and its comments are gone for members; moderators see, list and restore it', async () => {

@@ -1,5 +1,5 @@
 import type { Db, DbOrTx } from '../../../db/client.ts';
-import type { Discipline, HiddenReason, PinScope } from '../../../db/schema/index.ts';
+import type { AttachedKind, Discipline, HiddenReason, PinScope } from '../../../db/schema/index.ts';
 import type { Ctx } from '../../context.ts';
 import { can } from '../../policies/index.ts';
 import {
@@ -22,14 +22,22 @@ export interface CategoryInfo extends CategoryAudience {
   id: number;
   name: string;
   colour: string;
-  /** A resource's comments category: its thread is reached through the resource, nothing else is posted there. */
+  /** A comments category (resource, spotlight, suggestion): its thread is reached through what it hangs on. */
   attached: boolean;
+  attachedKind: AttachedKind | null;
 }
 
 export function loadCategory(db: DbOrTx, id: number): CategoryInfo | undefined {
-  const row = get<{ id: number; name: string; colour: string; isPrivate: number; attached: number }>(
+  const row = get<{
+    id: number;
+    name: string;
+    colour: string;
+    isPrivate: number;
+    attached: number;
+    attachedKind: AttachedKind | null;
+  }>(
     db,
-    'SELECT id, name, colour, is_private AS isPrivate, attached FROM categories WHERE id = @id',
+    'SELECT id, name, colour, is_private AS isPrivate, attached, attached_kind AS attachedKind FROM categories WHERE id = @id',
     { id }
   );
   if (!row) return undefined;
@@ -44,7 +52,16 @@ export function loadCategory(db: DbOrTx, id: number): CategoryInfo | undefined {
         (r) => r.d
       )
     : [];
-  return { id: row.id, name: row.name, colour: row.colour, isPrivate, taskForceIds, disciplines, attached: row.attached === 1 };
+  return {
+    id: row.id,
+    name: row.name,
+    colour: row.colour,
+    isPrivate,
+    taskForceIds,
+    disciplines,
+    attached: row.attached === 1,
+    attachedKind: row.attachedKind
+  };
 }
 
 /** A category the actor may read, or 404. Attached (resource comment) categories are not categories to members. */

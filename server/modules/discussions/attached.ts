@@ -1,4 +1,4 @@
-import type { Tx } from '../../../db/client.ts';
+import type { DbOrTx, Tx } from '../../../db/client.ts';
 import type { AttachedKind } from '../../../db/schema/index.ts';
 import { get, run } from './sql.ts';
 import { refreshCategoryCounts, watchUnlessChosen } from './store.ts';
@@ -51,4 +51,21 @@ export function openAttachedThread(tx: Tx, input: { categoryId: number; title: s
   refreshCategoryCounts(tx, input.categoryId);
   watchUnlessChosen(tx, input.authorId, threadId, input.now);
   return threadId;
+}
+
+const HOMES: Record<AttachedKind, { table: string; path: string }> = {
+  resources: { table: 'resources', path: '/resources' },
+  spotlights: { table: 'spotlights', path: '/spotlights' },
+  suggestions: { table: 'suggestions', path: '/suggestions' }
+};
+
+/**
+ * Where a comments thread lives for members ("/resources/12"): links to its posts (notifications,
+ * search, quotes) open that page, never a bare thread page. Null for an ordinary thread.
+ */
+export function attachedHome(db: DbOrTx, kind: AttachedKind | null, threadId: number): string | null {
+  if (kind === null) return null;
+  const home = HOMES[kind];
+  const row = get<{ id: number }>(db, `SELECT id FROM ${home.table} WHERE thread_id = @threadId LIMIT 1`, { threadId });
+  return row ? `${home.path}/${row.id}` : null;
 }

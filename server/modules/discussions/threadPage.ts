@@ -5,6 +5,7 @@ import { Invalid } from '../../shared/errors.ts';
 import type { PostState } from '../../policies/discussions.ts';
 import { POST_COLUMNS, readablePost, readableThread, type LoadedThread, type PostRow } from './access.ts';
 import { all, get, idList } from './sql.ts';
+import { attachedHome } from './attached.ts';
 
 export const PAGE_SIZE = 20;
 
@@ -152,6 +153,8 @@ export function getThreadPage(ctx: Ctx, threadId: number, query: ThreadPageQuery
       id: thread.id,
       title: thread.title,
       category: { id: category.id, name: category.name, colour: category.colour, isPrivate: category.isPrivate },
+      /** The page comments hang on (a resource, spotlight, suggestion), or null for a discussion thread. */
+      home: attachedHome(ctx.db, category.attachedKind, thread.id),
       authorId: thread.authorId,
       createdAt: thread.createdAt,
       lastPostAt: thread.lastPostAt,
@@ -187,7 +190,13 @@ export function getPost(ctx: Ctx, postId: number) {
   const mayEditSource = can(ctx.actor, 'post.edit', loaded.postState) || can(ctx.actor, 'discussions.moderate');
   return {
     post: presented,
-    thread: { id: thread.id, title: thread.title, categoryId: thread.categoryId, firstPostId: thread.firstPostId },
+    thread: {
+      id: thread.id,
+      title: thread.title,
+      categoryId: thread.categoryId,
+      firstPostId: thread.firstPostId,
+      home: attachedHome(ctx.db, loaded.category.attachedKind, thread.id)
+    },
     /** Which page holds it: ask the thread for from=pageFrom. */
     pageFrom: Math.floor((post.number - 1) / PAGE_SIZE) * PAGE_SIZE + 1,
     source: mayEditSource && post.purgedAt === null ? post.body : null

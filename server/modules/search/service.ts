@@ -9,6 +9,8 @@ import { highlightText, SNIPPET_TOKENS, snippetText } from './highlight.ts';
 import { tokenizesLikeIndex, toFtsQuery } from './query.ts';
 import { rankCandidates, type Candidate } from './rank.ts';
 import { searchResourcesForGlobal } from '../resources/read.ts';
+import { attachedHome } from '../discussions/attached.ts';
+import type { AttachedKind } from '../../../db/schema/index.ts';
 
 export interface SearchQuery {
   q: string;
@@ -69,6 +71,7 @@ interface Hit {
   threadTitle: string;
   categoryId: number;
   categoryName: string;
+  attachedKind: AttachedKind | null;
   categoryColour: string;
 }
 
@@ -154,7 +157,7 @@ export function search(ctx: Ctx, query: SearchQuery) {
       ctx.db,
       `SELECT p.id AS postId, p.thread_id AS threadId, p.number, p.author_id AS authorId, m.name AS authorName,
          p.created_at AS createdAt, t.title AS threadTitle, t.category_id AS categoryId, c.name AS categoryName,
-         c.colour AS categoryColour
+         c.colour AS categoryColour, c.attached_kind AS attachedKind
        FROM posts p JOIN threads t ON t.id = p.thread_id JOIN members m ON m.id = p.author_id
          JOIN categories c ON c.id = t.category_id
        WHERE p.id IN (SELECT value FROM json_each(@ids))`,
@@ -182,6 +185,8 @@ export function search(ctx: Ctx, query: SearchQuery) {
         snippetHtml: markedHtml(marked.snippet),
         author: { id: hit.authorId, name: hit.authorName },
         category: { id: hit.categoryId, name: hit.categoryName, colour: hit.categoryColour },
+        /** A comment on a resource, spotlight or suggestion opens that page. */
+        home: attachedHome(ctx.db, hit.attachedKind, hit.threadId),
         createdAt: hit.createdAt
       };
     })

@@ -114,6 +114,8 @@ export interface ThreadPage {
     id: number;
     title: string;
     category: { id: number; name: string; colour: string; isPrivate: boolean };
+    /** Comments on a resource, spotlight or suggestion live on that page ("/resources/12"). */
+    home: string | null;
     authorId: number;
     createdAt: number;
     lastPostAt: number;
@@ -166,6 +168,15 @@ export function cursorFrom(value: string | null): string | undefined {
 }
 
 /** Where a post lives: its thread's page that holds it, scrolled to it. */
+/**
+ * A comment's place on the page it hangs on (a resource, spotlight or suggestion page shows its
+ * thread with ?comments=<first number of the page>).
+ */
+export function commentHref(home: string, number: number): string {
+  const from = Math.floor((number - 1) / POSTS_PER_PAGE) * POSTS_PER_PAGE + 1;
+  return `${home}${from === 1 ? '' : `?comments=${from}`}#post-${number}`;
+}
+
 export function postHref(threadId: number, number: number): string {
   const from = Math.floor((number - 1) / POSTS_PER_PAGE) * POSTS_PER_PAGE + 1;
   // Always name the page: without ?from= the thread opens at the first unread post instead.

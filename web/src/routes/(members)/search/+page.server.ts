@@ -15,6 +15,8 @@ export interface SearchHit {
   snippetHtml: string;
   author: { id: number; name: string };
   category: { id: number; name: string; colour: string };
+  /** Comments on a resource, spotlight or suggestion open that page. */
+  home: string | null;
   createdAt: number;
 }
 

@@ -26,6 +26,8 @@ export const load: PageServerLoad = async (event) => {
   const result = await client.get<ThreadPage>(`/discussions/threads/${id}`, query);
   if (!result.ok) error(result.status === 400 ? 404 : result.status, result.error.message);
   const page = result.data;
+  // Comments on a resource, spotlight or suggestion are read on that page.
+  if (page.thread.home) redirect(303, page.thread.home);
   const [draft, categories] = await Promise.all([
     page.thread.can.reply ? client.get<{ draft: Draft | null }>(`/discussions/threads/${id}/draft`) : null,
     page.thread.can.moderate ? client.get<{ categories: CategorySummary[] }>('/discussions/categories') : null
