@@ -25,6 +25,8 @@ export interface RetentionReport {
   audit: { archived: number; deleted: number };
   discussions: DiscussionPurgeReport;
   resources: ResourcePurgeReport;
+  /** Direct messages whose sender deleted them: their text is blanked (the row keeps the conversation's shape). */
+  messages: number;
 }
 
 const BATCH = 5000;
@@ -61,6 +63,23 @@ function pruneNotifications(sqlite: Database.Database, now: number): number {
   }
 }
 
+/**
+ * A deleted direct message keeps its text for the restore period (a moderator may still need it
+ * for a flag), then the text is gone for good: blanked and marked purged, in batches.
+ */
+function blankDeletedMessages(sqlite: Database.Database, deletedBefore: number, now: number): number {
+  const blank = sqlite.prepare(
+    `UPDATE messages SET body = '', body_html = '', body_text = '', purged_at = ?
+     WHERE id IN (SELECT id FROM messages WHERE deleted_at IS NOT NULL AND deleted_at < ? AND purged_at IS NULL LIMIT ?)`
+  );
+  let total = 0;
+  for (;;) {
+    const changes = blank.run(now, deletedBefore, BATCH).changes;
+    total += changes;
+    if (changes < BATCH) return total;
+  }
+}
+
 export function runRetention(deps: Deps): RetentionReport {
   const sqlite = deps.db.$client;
   const now = deps.clock.now();
@@ -71,11 +90,13 @@ export function runRetention(deps: Deps): RetentionReport {
   // Resources first: their comments threads are purged with them, not by the discussions purge.
   const resources = purgeDeletedResources(deps, deletedBefore, now);
   const discussions = purgeDeletedDiscussions(deps.db, deletedBefore, now);
+  const messages = blankDeletedMessages(sqlite, deletedBefore, now);
   return {
     ...auth,
     notifications,
     audit: { archived: audit.archived, deleted: audit.deleted },
     discussions,
-    resources
+    resources,
+    messages
   };
 }

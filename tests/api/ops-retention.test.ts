@@ -95,6 +95,38 @@ describe('retention', () => {
     expect(runRetention(t.deps).notifications).toBe(1);
   });
 
+  it('blanks the text of direct messages deleted over 30 days ago, once, and keeps the rest', async () => {
+    const t = await app();
+    const a = await signedMember(t);
+    const b = await signedMember(t);
+    const now = t.clock.now();
+    const sqlite = t.db.$client;
+    const conversation = Number(
+      sqlite
+        .prepare('INSERT INTO conversations (member_low, member_high, created_at) VALUES (?, ?, ?)')
+        .run(Math.min(a.id, b.id), Math.max(a.id, b.id), now - 60 * DAY).lastInsertRowid
+    );
+    const insert = sqlite.prepare(
+      `INSERT INTO messages (conversation_id, sender_id, body, body_html, body_text, created_at, deleted_at)
+       VALUES (?, ?, 'secret words', '<p>secret words</p>', 'secret words', ?, ?)`
+    );
+    const old = Number(insert.run(conversation, a.id, now - 60 * DAY, now - 31 * DAY).lastInsertRowid);
+    const recent = Number(insert.run(conversation, a.id, now - 60 * DAY, now - 29 * DAY).lastInsertRowid);
+    const kept = Number(insert.run(conversation, b.id, now - 60 * DAY, null).lastInsertRowid);
+    expect(runRetention(t.deps).messages).toBe(1);
+    const text = (id: number) =>
+      sqlite
+        .prepare('SELECT body, body_html AS html, body_text AS plain, purged_at AS purgedAt FROM messages WHERE id = ?')
+        .get(id);
+    expect(text(old)).toEqual({ body: '', html: '', plain: '', purgedAt: now });
+    expect(text(recent)).toMatchObject({ body: 'secret words', purgedAt: null });
+    expect(text(kept)).toMatchObject({ body: 'secret words', purgedAt: null });
+    expect(runRetention(t.deps).messages).toBe(0);
+    t.clock.advance(2 * DAY);
+    expect(runRetention(t.deps).messages).toBe(1);
+    expect(text(kept)).toMatchObject({ body: 'secret words', purgedAt: null });
+  });
+
   it('archives audit rows past AUDIT_RETENTION_DAYS to a yearly file before deleting them, once', async () => {
     const t = await app({ AUDIT_RETENTION_DAYS: '365' });
     const now = t.clock.now();

@@ -3,6 +3,14 @@ import { auditLog } from '../../../db/schema/index.ts';
 import type { Ctx } from '../../context.ts';
 
 export type AuditAction =
+  | 'message.flagged'
+  | 'message.hidden_pending_review'
+  | 'message.viewed_by_moderator'
+  | 'message.purged'
+  | 'message_moderation.dismissed'
+  | 'message_moderation.hidden'
+  | 'message_moderation.deleted'
+  | 'message_moderation.warned'
   | 'resource.downloaded'
   | 'resource.deleted_by_moderator'
   | 'resource.restored'
