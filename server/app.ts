@@ -13,14 +13,20 @@ import { auditRoutes } from './modules/audit/routes.ts';
 import { authRoutes } from './modules/auth/routes.ts';
 import { categoryAdminRoutes, moderationRoutes } from './modules/discussions/moderationRoutes.ts';
 import { discussionRoutes } from './modules/discussions/routes.ts';
+import { directoryRoutes } from './modules/directory/routes.ts';
+import { imageRoutes } from './modules/images/routes.ts';
 import { SessionStore } from './modules/auth/sessions.ts';
 import { healthRoutes } from './modules/health/routes.ts';
 import { memberAdminRoutes } from './modules/members/routes.ts';
 import { membershipRoutes } from './modules/membership/routes.ts';
+import { messageRoutes } from './modules/messages/routes.ts';
 import { notificationRoutes } from './modules/notifications/routes.ts';
 import { searchRoutes } from './modules/search/routes.ts';
 import { resourceRoutes } from './modules/resources/routes.ts';
+import { suggestionRoutes } from './modules/suggestions/routes.ts';
 import { subscribeResourceNotifications } from './modules/resources/notify.ts';
+import { spotlightRoutes } from './modules/spotlights/routes.ts';
+import { subscribeSpotlightNotifications } from './modules/spotlights/notify.ts';
 import { settingsRoutes } from './modules/settings/routes.ts';
 import { SettingsStore } from './modules/settings/store.ts';
 import { taskForceRoutes } from './modules/taskForces/routes.ts';
@@ -168,6 +174,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   app.decorate('hub', hub);
   subscribeRealtime(bus, hub);
   subscribeResourceNotifications(bus, deps);
+  subscribeSpotlightNotifications(bus, deps);
 
   const internalSecret = generateToken();
   await app.register(errorsPlugin);
@@ -202,8 +209,13 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
       await api.register(categoryAdminRoutes);
       await api.register(searchRoutes);
       await api.register(notificationRoutes);
+      await api.register(messageRoutes);
       await api.register(resourceRoutes);
+      await api.register(spotlightRoutes);
+      await api.register(suggestionRoutes);
       await api.register(dashboardRoutes);
+      await api.register(directoryRoutes);
+      await api.register(imageRoutes);
       await api.register(realtimeRoutes, { config, hub });
       api.setNotFoundHandler({}, (request, reply) => {
         reply

@@ -36,6 +36,13 @@ export interface Config {
   uploadMaxBytes: number;
   /** Resource library (UPLOADS_PER_HOUR, default 20): uploads (new resources and new versions) per member per hour. */
   uploadsPerHour: number;
+  /** Images for profiles and spotlights (IMAGE_MAX_MB, default 10): the largest picture accepted; larger → 413. */
+  imageMaxBytes: number;
+  /** IMAGE_UPLOADS_PER_HOUR (default 30): pictures a member may upload per hour. */
+  imageUploadsPerHour: number;
+  /** Direct messages (MESSAGES_PER_MINUTE, default 30; MESSAGES_PER_DAY, default 200): messages a member may send. */
+  messagesPerMinute: number;
+  messagesPerDay: number;
   /** Serve the built web app (web/build) beside the API; false runs the API alone (crash tests, API-only hosts). */
   serveWeb: boolean;
   /** Browser tests only: a file holding the server clock's offset in ms (server/shared/clock.ts). */
@@ -64,6 +71,21 @@ export interface Config {
   metricsHost: string;
   /** METRICS_TOKEN (default off): enables GET /api/metrics with Authorization: Bearer <token>. */
   metricsToken: string | null;
+  /** Weekly spotlights (server/modules/spotlights/week.ts): the slot's publish day, time and time zone. */
+  spotlight: SpotlightConfig;
+}
+
+export const PUBLISH_DAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
+
+export interface SpotlightConfig {
+  /** SPOTLIGHT_PUBLISH_DAY (default monday): the day of each weekly slot the spotlight goes out. */
+  publishDay: (typeof PUBLISH_DAYS)[number];
+  /** SPOTLIGHT_PUBLISH_TIME (HH:MM, 24-hour, default 09:00), wall-clock time in the time zone below. */
+  publishTime: { hour: number; minute: number };
+  /** SPOTLIGHT_TIME_ZONE (IANA name, default America/New_York): weeks and publish moments are read there. */
+  timeZone: string;
+  /** SPOTLIGHT_JOB_INTERVAL_MS (default 30000): how often the publish job looks for due spotlights. */
+  jobIntervalMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -158,13 +180,41 @@ export function loadConfig(env: Env = process.env): Config {
     wsMaxSocketsPerMember: int(env, 'WS_MAX_SOCKETS_PER_MEMBER', 10, 1, 100),
     uploadMaxBytes: int(env, 'UPLOAD_MAX_MB', 100, 1, 10_240) * 1024 * 1024,
     uploadsPerHour: int(env, 'UPLOADS_PER_HOUR', 20, 1, 100_000),
+    imageMaxBytes: int(env, 'IMAGE_MAX_MB', 10, 1, 100) * 1024 * 1024,
+    imageUploadsPerHour: int(env, 'IMAGE_UPLOADS_PER_HOUR', 30, 1, 100_000),
+    messagesPerMinute: int(env, 'MESSAGES_PER_MINUTE', 30, 1, 10_000),
+    messagesPerDay: int(env, 'MESSAGES_PER_DAY', 200, 1, 100_000),
     serveWeb: bool(env, 'SERVE_WEB', true),
     testClockFile: testClockFile(env, nodeEnv),
     requestTimeoutMs,
     headersTimeoutMs,
     idleTimeoutMs: int(env, 'IDLE_TIMEOUT_MS', 30_000, 100, 3_600_000),
     keepAliveTimeoutMs: int(env, 'KEEP_ALIVE_TIMEOUT_MS', 72_000, 100, 3_600_000),
-    ...opsConfig(env, path.resolve(env.DATA_DIR || './data'))
+    ...opsConfig(env, path.resolve(env.DATA_DIR || './data')),
+    spotlight: spotlightConfig(env)
+  };
+}
+
+/** The weekly spotlight's slot (SPOTLIGHT_*): validated here so a typo fails at start, not at 09:00 on Monday. */
+function spotlightConfig(env: Env): SpotlightConfig {
+  const day = (env.SPOTLIGHT_PUBLISH_DAY || 'monday').toLowerCase();
+  if (!(PUBLISH_DAYS as readonly string[]).includes(day)) {
+    throw new ConfigError(`SPOTLIGHT_PUBLISH_DAY must be a day of the week such as monday, got "${env.SPOTLIGHT_PUBLISH_DAY}"`);
+  }
+  const time = env.SPOTLIGHT_PUBLISH_TIME || '09:00';
+  const match = /^([01]?\d|2[0-3]):([0-5]\d)$/.exec(time);
+  if (!match) throw new ConfigError(`SPOTLIGHT_PUBLISH_TIME must be a 24-hour time such as 09:00, got "${time}"`);
+  const timeZone = env.SPOTLIGHT_TIME_ZONE || 'America/New_York';
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+  } catch {
+    throw new ConfigError(`SPOTLIGHT_TIME_ZONE must be a time zone name such as America/New_York, got "${timeZone}"`);
+  }
+  return {
+    publishDay: day as SpotlightConfig['publishDay'],
+    publishTime: { hour: Number(match[1]), minute: Number(match[2]) },
+    timeZone,
+    jobIntervalMs: int(env, 'SPOTLIGHT_JOB_INTERVAL_MS', 30_000, 100, 3_600_000)
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Role } from '../../db/schema/index.ts';
+import type { SuggestionStatus } from '../../db/schema/suggestions.ts';
 
 /**
  * Every domain event, named entity.verb. Published after the transaction that caused it commits.
@@ -35,6 +36,8 @@ export type DomainEvent =
       memberId: number | null;
     }
   | { type: 'member.activated'; memberId: number }
+  /** A member saved their directory profile (caches of names, photos and visibility can refresh). */
+  | { type: 'profile.updated'; memberId: number }
   | { type: 'member.password_reset_requested'; memberId: number; email: string; name: string; token: string }
   | { type: 'member.password_changed'; memberId: number; email: string; name: string }
   | {
@@ -149,7 +152,74 @@ export type DomainEvent =
       editorId: number;
       change: 'details' | 'version' | 'deleted' | 'restored';
     }
-  | { type: 'resource.link_reported'; resourceId: number; categoryId: number; reporterId: number; reportId: number };
+  | { type: 'resource.link_reported'; resourceId: number; categoryId: number; reporterId: number; reportId: number }
+  // Weekly spotlights (server/modules/spotlights). Before it is published only its writers and deciders may read it.
+  | { type: 'spotlight.consent_requested'; spotlightId: number; revision: number; requestedBy: number }
+  | {
+      type: 'spotlight.consent_decided';
+      spotlightId: number;
+      revision: number;
+      decision: 'approved' | 'changes_requested' | 'declined';
+      deciderId: number;
+      comment: string | null;
+    }
+  /** Every active member's notice is already stored (in the publishing transaction). */
+  | { type: 'spotlight.published'; spotlightId: number; threadId: number; title: string }
+  // Suggestions board: every active member reads it. status_changed names who is told (the author and the
+  // voters, as counted in the transaction, before an "already exists" moved the votes to the original).
+  | { type: 'suggestion.created'; suggestionId: number; authorId: number; title: string }
+  | {
+      type: 'suggestion.status_changed';
+      suggestionId: number;
+      title: string;
+      from: SuggestionStatus;
+      to: SuggestionStatus;
+      note: string | null;
+      duplicateOfId: number | null;
+      changedBy: number;
+      audienceIds: number[];
+    }
+  // Direct messages. memberIds are the conversation's two members: the only audience of anything about it.
+  | { type: 'message.sent'; messageId: number; conversationId: number; senderId: number; recipientId: number }
+  | {
+      type: 'message.flagged';
+      flagId: number;
+      messageId: number;
+      conversationId: number;
+      memberIds: [number, number];
+      flaggerId: number;
+      reason: string;
+      /** A PII flag hides the message at once, for both members. */
+      hidden: boolean;
+    }
+  | {
+      type: 'message.hidden';
+      messageId: number;
+      conversationId: number;
+      memberIds: [number, number];
+      reason: 'pii_flag' | 'moderator';
+    }
+  /** Deleted by its sender or a moderator, purged (text gone for good), or shown again after review. */
+  | {
+      type: 'message.changed';
+      messageId: number;
+      conversationId: number;
+      memberIds: [number, number];
+      change: 'deleted' | 'purged' | 'restored';
+    }
+  /** A member read a conversation: their other tabs update the unread-messages badge. */
+  | { type: 'messages.read'; memberId: number; conversationId: number }
+  | {
+      type: 'message.moderated';
+      messageId: number;
+      conversationId: number;
+      outcome: 'dismiss' | 'hide' | 'delete' | 'purge' | 'warn';
+      authorId: number;
+      moderatorId: number;
+      flaggerIds: number[];
+      /** The moderator's words to the author (warn), or null. */
+      message: string | null;
+    };
 
 export type EventType = DomainEvent['type'];
 export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;

@@ -6,6 +6,7 @@ import { runJob } from '../ops/metrics.ts';
 import { startOpsJobs } from '../ops/jobs.ts';
 import { runExtractionJob } from '../modules/resources/extraction.ts';
 import { sweepFileStore } from '../modules/resources/upload.ts';
+import { publishDue } from '../modules/spotlights/publish.ts';
 
 /** Runs the jobs at start and on their intervals; they are idempotent, so a restart never skips one. */
 export function startJobs(deps: Deps): () => void {
@@ -32,6 +33,18 @@ export function startJobs(deps: Deps): () => void {
       const report = await sweepFileStore(deps);
       if (report.temp || report.orphans) deps.log.warn({ job: 'resource-files-sweep', ...report }, 'left-over files removed');
     });
+  // Weekly spotlights: due ones go out at start (a restart never skips one) and every SPOTLIGHT_JOB_INTERVAL_MS.
+  const spotlights = () =>
+    void runJob(deps, 'spotlight-publish', async () => {
+      const report = await publishDue(deps);
+      if (report.published.length || report.waiting.length) {
+        deps.log.info({ job: 'spotlight-publish', ...report }, 'spotlights due');
+      }
+    });
+  const spotlightFirst = setTimeout(spotlights, 0);
+  const spotlightTimer = setInterval(spotlights, deps.config.spotlight.jobIntervalMs);
+  spotlightFirst.unref();
+  spotlightTimer.unref();
   const extractTimer = setInterval(extract, 5_000);
   const sweepFirst = setTimeout(sweep, 5_000);
   const sweepTimer = setInterval(sweep, HOUR);
@@ -46,6 +59,8 @@ export function startJobs(deps: Deps): () => void {
   mailTimer.unref();
   return () => {
     stopOps();
+    clearTimeout(spotlightFirst);
+    clearInterval(spotlightTimer);
     clearInterval(extractTimer);
     clearTimeout(sweepFirst);
     clearInterval(sweepTimer);

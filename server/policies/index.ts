@@ -3,10 +3,14 @@ import type { Actor } from './actor.ts';
 import { accountPolicy } from './account.ts';
 import { adminPolicy } from './admin.ts';
 import { dashboardPolicy } from './dashboard.ts';
+import { directoryPolicy } from './directory.ts';
 import { discussionsPolicy } from './discussions.ts';
 import { membershipPolicy } from './membership.ts';
+import { messagesPolicy } from './messages.ts';
 import { notificationsPolicy } from './notifications.ts';
 import { resourcesPolicy } from './resources.ts';
+import { spotlightsPolicy } from './spotlights.ts';
+import { suggestionsPolicy } from './suggestions.ts';
 
 export type { Actor } from './actor.ts';
 export { roleRequiresMfa, isActiveMember, STAFF_ROLES } from './actor.ts';
@@ -17,10 +21,14 @@ const rules = {
   ...accountPolicy,
   ...adminPolicy,
   ...dashboardPolicy,
+  ...directoryPolicy,
   ...membershipPolicy,
+  ...messagesPolicy,
   ...discussionsPolicy,
   ...notificationsPolicy,
-  ...resourcesPolicy
+  ...resourcesPolicy,
+  ...spotlightsPolicy,
+  ...suggestionsPolicy
 } satisfies Record<string, (actor: Actor | null, target?: never) => boolean>;
 
 export type Action = keyof typeof rules;

@@ -4,6 +4,7 @@ import { isActiveMember, STAFF_ROLES, type Actor } from '../policies/index.ts';
 import { sessionActor } from '../modules/notifications/actors.ts';
 import { presentNotification } from '../modules/notifications/present.ts';
 import { lastId, replayAfter, unreadCount, visibleById } from '../modules/notifications/store.ts';
+import { unreadMessageTotal } from '../modules/messages/store.ts';
 import { activeMember, maySubscribe, moderatorsAmong, threadReaders } from './audience.ts';
 import { Connection, parseClientMessage } from './connection.ts';
 import { frameText, writeFrame, type Frame } from './frames.ts';
@@ -154,6 +155,21 @@ export class Hub {
       JSON.stringify({ type: 'read', ids, unreadCount: unreadCount(this.deps.db, actor) } satisfies ServerMessage)
     );
     for (const conn of [...own]) this.sendFrame(conn, frame);
+  }
+
+  /** The member's own sockets (direct messages), while they may still use the community. */
+  toMember(memberId: number, message: ServerMessage): void {
+    const own = this.byMember.get(memberId);
+    if (!own?.size) return;
+    if (!activeMember(this.deps, memberId)) return this.closeMember(memberId, CLOSE.accessEnded, 'access ended');
+    const frame = frameText(JSON.stringify(message));
+    for (const conn of [...own]) this.sendFrame(conn, frame);
+  }
+
+  /** The unread-messages badge of every tab of the member, read from the database now. */
+  pushUnreadMessages(memberId: number): void {
+    if (!this.byMember.get(memberId)?.size) return;
+    this.toMember(memberId, { type: 'messages.unread', count: unreadMessageTotal(this.deps.db, memberId) });
   }
 
   /** Live thread updates, to the viewers who may read the thread now; the others leave the room. */

@@ -26,6 +26,15 @@ export type ServerMessage =
   | { type: 'thread.changed'; thread: number; action: string }
   /** Staff room (moderators): the flag queue changed. */
   | { type: 'flags.changed' }
+  /**
+   * Direct messages, to the member's own room: a new message in one of their conversations (from the
+   * other side, or from themselves in another tab). Fetch GET /api/messages/:messageId to show it.
+   */
+  | { type: 'message.created'; conversation: number; messageId: number; from: number }
+  /** A message was hidden, deleted, purged or shown again: fetch it again. */
+  | { type: 'message.changed'; conversation: number; messageId: number }
+  /** The member's unread direct messages in all (the nav badge). */
+  | { type: 'messages.unread'; count: number }
   | { type: 'error'; code: 'invalid' | 'not_found' | 'too_many_threads'; message: string; thread?: number };
 
 export type ClientMessage = { type: 'subscribe'; thread: number } | { type: 'unsubscribe'; thread: number };

@@ -18,6 +18,18 @@ export const LINK_REL = 'noopener nofollow ugc';
 
 interface RenderEnv {
   names?: ReadonlyMap<number, string>;
+  images?: boolean;
+}
+
+/**
+ * Spotlight bodies (and only they, with `{ images: true }`) may show pictures uploaded to the image
+ * store: `![alt](/api/images/<id>)` with that exact path and a non-empty alt becomes an <img>; any
+ * other image stays its alt text, as everywhere else.
+ */
+export const STORED_IMAGE_RE = /^\/api\/images\/([1-9]\d{0,8})$/;
+
+export interface RenderOptions {
+  images?: boolean;
 }
 
 function mentionRule(state: StateInline, silent: boolean): boolean {
@@ -64,8 +76,14 @@ md.renderer.rules.mention = (tokens, idx, _options, env) => {
   if (name === undefined) return escapeHtml(`@${label}`);
   return `<a class="mention" href="/members/${id}">@${escapeHtml(name)}</a>`;
 };
-md.renderer.rules.image = (tokens, idx, options, env) =>
-  escapeHtml(md.renderer.renderInlineAsText(tokens[idx]!.children ?? [], options, env));
+md.renderer.rules.image = (tokens, idx, options, env) => {
+  const alt = md.renderer.renderInlineAsText(tokens[idx]!.children ?? [], options, env);
+  const src = String(tokens[idx]!.attrGet('src') ?? '');
+  if ((env as RenderEnv | undefined)?.images && STORED_IMAGE_RE.test(src) && alt.trim() !== '') {
+    return `<img src="${src}" alt="${escapeHtml(alt.trim())}" loading="lazy">`;
+  }
+  return escapeHtml(alt);
+};
 md.renderer.rules.link_open = (tokens, idx, options, _env, self) => {
   tokens[idx]!.attrSet('rel', LINK_REL);
   return self.renderToken(tokens, idx, options);
@@ -112,6 +130,15 @@ const SANITIZE: sanitizeHtml.IOptions = {
       return { tagName, attribs: { href, rel: LINK_REL, ...(mention ? { class: 'mention' } : {}) } };
     }
   }
+};
+
+/** The allowlist plus stored images (exact path only: anything else is dropped). */
+const SANITIZE_WITH_IMAGES: sanitizeHtml.IOptions = {
+  ...SANITIZE,
+  allowedTags: [...(SANITIZE.allowedTags as string[]), 'img'],
+  allowedAttributes: { ...(SANITIZE.allowedAttributes as Record<string, string[]>), img: ['src', 'alt', 'loading'] },
+  allowedSchemesAppliedToAttributes: ['href', 'src'],
+  exclusiveFilter: (frame) => frame.tag === 'img' && !STORED_IMAGE_RE.test(frame.attribs.src ?? '')
 };
 
 export interface ParsedMarkdown {
@@ -162,14 +189,38 @@ export interface RenderedMarkdown {
 }
 
 /** Render a parsed document; `names` maps mentioned member ids to their current names (unknown ids stay text). */
-export function renderParsed(parsed: ParsedMarkdown, names: ReadonlyMap<number, string> = new Map()): RenderedMarkdown {
-  const env: RenderEnv = { names };
+export function renderParsed(
+  parsed: ParsedMarkdown,
+  names: ReadonlyMap<number, string> = new Map(),
+  options: RenderOptions = {}
+): RenderedMarkdown {
+  const env: RenderEnv = { names, images: options.images === true };
   const raw = md.renderer.render(parsed.tokens, md.options, env as Record<string, unknown>);
-  return { html: sanitizeHtml(raw, SANITIZE).trim(), text: plainText(parsed.tokens, names), mentionIds: parsed.mentionIds };
+  const html = sanitizeHtml(raw, options.images ? SANITIZE_WITH_IMAGES : SANITIZE).trim();
+  return { html, text: plainText(parsed.tokens, names), mentionIds: parsed.mentionIds };
 }
 
-export function renderMarkdown(source: string, names: ReadonlyMap<number, string> = new Map()): RenderedMarkdown {
-  return renderParsed(parseMarkdown(source), names);
+export function renderMarkdown(
+  source: string,
+  names: ReadonlyMap<number, string> = new Map(),
+  options: RenderOptions = {}
+): RenderedMarkdown {
+  return renderParsed(parseMarkdown(source), names, options);
+}
+
+/** Every image written in the text (`![alt](src)`), in order: spotlight bodies check each one's alt and target. */
+export function imagesIn(parsed: ParsedMarkdown): { src: string; alt: string }[] {
+  const found: { src: string; alt: string }[] = [];
+  for (const block of parsed.tokens)
+    for (const t of block.children ?? []) {
+      if (t.type === 'image') {
+        found.push({
+          src: String(t.attrGet('src') ?? ''),
+          alt: md.renderer.renderInlineAsText(t.children ?? [], md.options, {})
+        });
+      }
+    }
+  return found;
 }
 
 /** A short plain-text excerpt (notifications, lists). */

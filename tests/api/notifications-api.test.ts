@@ -112,7 +112,8 @@ describe('marking read', () => {
     expect((await post(watcher, '/api/notifications/read-all', {})).json()).toEqual({ marked: 1, unreadCount: 0 });
     expect((await get(watcher, '/api/notifications/unread-count')).json()).toEqual({
       unreadCount: 0,
-      lastId: expect.any(Number)
+      lastId: expect.any(Number),
+      messages: 0
     });
     expect((await post(watcher, '/api/notifications/read-all', { upTo: 'all' })).statusCode).toBe(400);
     const huge = await t.app.inject({
@@ -200,7 +201,12 @@ describe('preferences', () => {
       membership_decided: 'off',
       access_expiring: 'off',
       resource_shared: 'daily',
-      resource_broken_link: 'immediate'
+      resource_broken_link: 'immediate',
+      spotlight_consent: 'immediate',
+      spotlight_published: 'off',
+      suggestion_status: 'immediate',
+      direct_message: 'immediate',
+      message_moderation: 'immediate'
     });
     expect(res.preferences[0]).toMatchObject({
       label: expect.any(String),
@@ -211,6 +217,8 @@ describe('preferences', () => {
       .json()
       .preferences.map((p: { kind: string }) => p.kind);
     expect(adminKinds).toContain('membership_request');
+    // Editors and admins hear about spotlight approvals; members are only ever asked.
+    expect(adminKinds).toContain('spotlight_consent_decided');
   });
 
   it('PUT changes only the kinds named, and refuses unknown kinds, values and kinds the member cannot receive', async () => {

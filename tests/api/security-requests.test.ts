@@ -127,7 +127,30 @@ const VALID_BODIES: Record<string, Record<string, unknown>> = {
   'POST /api/resources/:id/versions': {},
   'POST /api/resources/:id/recommend': { recommended: true },
   'POST /api/resources/:id/report-broken-link': { note: 'Page not found.' },
-  'POST /api/admin/resource-tags/merge': { from: 'labour', into: 'labor' }
+  'POST /api/admin/resource-tags/merge': { from: 'labour', into: 'labor' },
+  'POST /api/suggestions': { title: 'A suggestion for the board' },
+  'PATCH /api/suggestions/:id': { title: 'A renamed suggestion' },
+  'POST /api/suggestions/:id/vote': { vote: true },
+  'POST /api/suggestions/:id/status': { status: 'planned', note: 'In the plan.' },
+  'POST /api/suggestions/:id/delete': {},
+  // Direct messages.
+  'POST /api/messages': { to: 2, body: 'Hello there.' },
+  'POST /api/messages/conversations/:id': { body: 'Hello again.' },
+  'POST /api/messages/conversations/:id/read': { upTo: 1 },
+  'POST /api/messages/:id/delete': {},
+  'POST /api/messages/:id/flag': { reason: 'pii' },
+  'POST /api/moderation/message-flags/:id': { outcome: 'dismiss' },
+  // Directory and pictures. The image upload takes a multipart form: its JSON body must be empty.
+  'PUT /api/profile': { jobTitle: 'Detective' },
+  'POST /api/images': {},
+  // Weekly spotlights.
+  'POST /api/spotlights': { kind: 'practice', title: 'A promising practice', summary: 'Short.', body: 'Text.' },
+  'PATCH /api/spotlights/:id': { summary: 'An edited summary.' },
+  'POST /api/spotlights/preview': { body: 'A **preview**.' },
+  'POST /api/spotlights/:id/delete': {},
+  'POST /api/spotlights/:id/schedule': { week: '2026-02-02' },
+  'POST /api/spotlights/:id/unschedule': {},
+  'POST /api/spotlights/:id/consent': { revision: 1, decision: 'approve' }
 };
 
 /** A valid query for every GET route that has a querystring schema. */
@@ -150,7 +173,17 @@ const VALID_QUERIES: Record<string, string> = {
   'GET /api/ws': 'after=0',
   'GET /api/resources': 'sort=newest',
   'GET /api/resources/tags': 'q=lab',
-  'GET /api/admin/resource-tags': 'limit=10'
+  'GET /api/admin/resource-tags': 'limit=10',
+  'GET /api/suggestions': 'sort=votes',
+  'GET /api/suggestions/similar': 'q=training',
+  'GET /api/messages/conversations': 'limit=10',
+  'GET /api/messages/conversations/:id': 'limit=10',
+  'GET /api/moderation/messages': 'limit=10',
+  'GET /api/members': 'q=detective',
+  'GET /api/directory/expertise': 'q=lab',
+  'GET /api/spotlights': 'q=practice',
+  'GET /api/spotlights/calendar': 'from=2026-01-05',
+  'GET /api/spotlights/member-options': 'q=dana'
 };
 const NO_QUERY = new Set([
   'GET /api/health',
@@ -176,7 +209,19 @@ const NO_QUERY = new Set([
   'GET /api/resources/watches',
   'GET /api/resources/:id',
   'GET /api/resources/:id/download',
-  'GET /api/resources/versions/:id/download'
+  'GET /api/resources/versions/:id/download',
+  'GET /api/suggestions/:id',
+  'GET /api/messages/to/:id',
+  'GET /api/messages/:id',
+  'GET /api/profile',
+  'GET /api/members/:id',
+  'GET /api/directory/options',
+  'GET /api/images/:id',
+  'GET /api/task-forces',
+  'GET /api/task-forces/:id',
+  'GET /api/spotlights/current',
+  'GET /api/spotlights/consent-requests',
+  'GET /api/spotlights/:id'
 ]);
 
 describe('Origin check on every state-changing route', () => {
@@ -563,7 +608,9 @@ describe('GET never changes state', () => {
       'GET /api/admin/members': 'status=active&q=Member',
       'GET /api/admin/audit': 'limit=50',
       'GET /api/discussions/mention-candidates': `q=a&threadId=${openId}`,
-      'GET /api/search': 'q=practice'
+      'GET /api/search': 'q=practice',
+      'GET /api/directory/expertise': 'q=lab',
+      'GET /api/suggestions/similar': 'q=practice'
     };
     // The set-up link is refused once an admin exists; the socket wants an upgrade (426); every other GET must really answer;
     // /api/metrics does not exist without METRICS_TOKEN (404).
@@ -577,6 +624,14 @@ describe('GET never changes state', () => {
     ]) {
       expected[route] = 404;
     }
+    // No conversation or message has this id (404); a crawl over messages is in tests/api/messages-read.test.ts.
+    for (const route of ['GET /api/messages/conversations/:id', 'GET /api/messages/:id']) expected[route] = 404;
+    // No picture has been uploaded (404); pictures are served in tests/api/images.test.ts.
+    expected['GET /api/images/:id'] = 404;
+    // No spotlight has this id (404); spotlights are read in tests/api/spotlights-publish.test.ts.
+    expected['GET /api/spotlights/:id'] = 404;
+    // No suggestion has this id (404); suggestions are read in tests/api/suggestions-board.test.ts.
+    expected['GET /api/suggestions/:id'] = 404;
     const memberCookie = sessionCookie(t, member.id);
     const before = snapshot(t.db);
     const seen: string[] = [];

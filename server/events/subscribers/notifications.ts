@@ -7,6 +7,8 @@ import { all, get } from '../../modules/discussions/sql.ts';
 import { memberActors } from '../../modules/notifications/actors.ts';
 import type { NotificationData, NotificationKind, Person } from '../../modules/notifications/kinds.ts';
 import { forgetExcerpt, insertNotification, markGroupRead, type NewNotification } from '../../modules/notifications/store.ts';
+import { subscribeMessageNotifications } from '../../modules/messages/notify.ts';
+import { suggestionStatusDrafts } from '../../modules/suggestions/notify.ts';
 
 type Draft = Omit<NewNotification, 'now' | 'kind'> & { kind: NotificationKind };
 
@@ -247,6 +249,12 @@ export function subscribeNotifications(bus: EventBus, deps: Deps): void {
   bus.on('member.access_expiring', (e) =>
     persist([{ memberId: e.memberId, kind: 'access_expiring', data: { endsAt: e.endsAt, daysLeft: e.daysLeft } }])
   );
+
+  // Suggestions board: the author and the voters hear of a status change (server/modules/suggestions/notify.ts).
+  bus.on('suggestion.status_changed', (e) => persist(suggestionStatusDrafts(db, e)));
+
+  // Direct messages (direct_message, message_moderation): their audience is the conversation's two members.
+  subscribeMessageNotifications(bus, deps);
 
   // Text taken away from a post is taken out of the notifications (and so out of pending e-mail) too.
   for (const type of ['post.hidden', 'post.deleted', 'post.purged'] as const) {

@@ -30,6 +30,31 @@ export function subscribeRealtime(bus: EventBus, hub: Hub): void {
   bus.on('post.flagged', () => hub.toModerators({ type: 'flags.changed' }));
   bus.on('moderation.outcome', () => hub.toModerators({ type: 'flags.changed' }));
 
+  // Direct messages: only to the conversation's two members (their own rooms); ids only, the page
+  // fetches the message through the API (GET /api/messages/:id) under the HTTP policy.
+  bus.on('message.sent', (e) => {
+    const created = {
+      type: 'message.created',
+      conversation: e.conversationId,
+      messageId: e.messageId,
+      from: e.senderId
+    } as const;
+    hub.toMember(e.recipientId, created);
+    hub.toMember(e.senderId, created);
+    hub.pushUnreadMessages(e.recipientId);
+  });
+  for (const type of ['message.hidden', 'message.changed'] as const) {
+    bus.on(type, (e) => {
+      for (const memberId of e.memberIds) {
+        hub.toMember(memberId, { type: 'message.changed', conversation: e.conversationId, messageId: e.messageId });
+        hub.pushUnreadMessages(memberId);
+      }
+    });
+  }
+  bus.on('messages.read', (e) => hub.pushUnreadMessages(e.memberId));
+  bus.on('message.flagged', () => hub.toModerators({ type: 'flags.changed' }));
+  bus.on('message.moderated', () => hub.toModerators({ type: 'flags.changed' }));
+
   // Ended sessions and access close their sockets at once.
   bus.on('session.revoked', (e) => hub.closeSessions(e.sessionIds, CLOSE.sessionEnded, 'signed out'));
   bus.on('member.suspended', (e) => hub.closeMember(e.memberId, CLOSE.accessEnded, 'account suspended'));

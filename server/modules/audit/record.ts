@@ -3,6 +3,16 @@ import { auditLog } from '../../../db/schema/index.ts';
 import type { Ctx } from '../../context.ts';
 
 export type AuditAction =
+  | 'suggestion.status_changed'
+  | 'suggestion.deleted'
+  | 'profile.updated'
+  | 'spotlight.created'
+  | 'spotlight.updated'
+  | 'spotlight.deleted'
+  | 'spotlight.scheduled'
+  | 'spotlight.unscheduled'
+  | 'spotlight.consent_decided'
+  | 'spotlight.published'
   | 'message.flagged'
   | 'message.hidden_pending_review'
   | 'message.viewed_by_moderator'

@@ -1,6 +1,8 @@
 import type { EmailPreference } from '../../../db/schema/index.ts';
 import { can, type Actor } from '../../policies/index.ts';
 import { isoDay } from '../../shared/dates.ts';
+import type { SuggestionStatus } from '../../../db/schema/suggestions.ts';
+import { SUGGESTION_STATUS_LABELS } from '../suggestions/labels.ts';
 
 export interface Person {
   id: number;
@@ -36,11 +38,52 @@ export interface NotificationData {
   resourceId?: number;
   resourceTitle?: string;
   watched?: { kind: 'tag' | 'type'; value: string; label: string };
+  /** Suggestions board: the suggestion, its new status, and the admin's public note. */
+  suggestionId?: number;
+  suggestionTitle?: string;
+  suggestionStatus?: string;
+  statusNote?: string | null;
+  /** Direct messages: the conversation (never the message's text). */
+  conversationId?: number;
+  /** Weekly spotlights: the spotlight; `about` names the featured task force (a member is "you"). */
+  spotlightId?: number;
+  spotlightTitle?: string;
+  about?: string | null;
+  decision?: 'approved' | 'changes_requested' | 'declined';
+  /** The spotlight's publish moment passed without approval (its author is told once). */
+  waiting?: boolean;
   /** The row this one superseded (its id is gone: clients drop it from their lists). */
   replaces?: number | null;
 }
 
 export type ModerationOutcome = 'dismiss' | 'hide' | 'edit' | 'delete' | 'warn' | 'purge';
+
+/** Direct-message notices fold per conversation (one unread row: "X sent you 3 messages"). */
+export const directMessageGroup = (conversationId: number) => `direct_message:${conversationId}`;
+
+type MessageOutcome = Exclude<ModerationOutcome, 'edit'>;
+
+const MESSAGE_OUTCOME_FOR_AUTHOR: Record<MessageOutcome, string> = {
+  dismiss: 'A moderator reviewed a message you sent and restored it',
+  hide: 'A moderator hid a message you sent',
+  delete: 'A moderator removed a message you sent',
+  warn: 'A moderator sent you a warning about a message you sent',
+  purge: 'A moderator removed text that may identify a victim from a message you sent'
+};
+
+const MESSAGE_OUTCOME_FOR_FLAGGER: Record<MessageOutcome, string> = {
+  dismiss: 'no action was needed',
+  hide: 'the message was hidden',
+  delete: 'the message was removed',
+  warn: 'the sender was warned',
+  purge: 'the identifying text was removed'
+};
+
+const messagesSent = (d: NotificationData) => {
+  const count = d.count ?? 1;
+  return `${who(d)} sent you ${count === 1 ? 'a message' : `${count} messages`}`;
+};
+const conversationUrl = (d: NotificationData) => (d.conversationId ? `/messages/${d.conversationId}` : null);
 
 export interface KindSpec {
   /** On the preferences page. */
@@ -89,6 +132,12 @@ const OUTCOME_FOR_FLAGGER: Record<ModerationOutcome, string> = {
   warn: 'the author was warned',
   purge: 'the identifying text was removed'
 };
+
+const SPOTLIGHT_DECISION_WORDS = {
+  approved: 'approved',
+  changes_requested: 'asked for changes to',
+  declined: 'declined'
+} as const;
 
 /**
  * The registry of kinds. Adding one (spotlight published, resource shared, suggestion status
@@ -192,6 +241,60 @@ export const KINDS = {
     defaultEmail: 'immediate',
     text: (d) => `${who(d)} reported a broken link in ${quoted(d.resourceTitle ?? 'a resource')}`,
     url: (d) => (d.resourceId ? `/resources/${d.resourceId}` : null)
+  },
+  spotlight_consent: {
+    label: 'Spotlights waiting for your approval',
+    description: 'An editor asks you to approve the text of a spotlight about you or your task force.',
+    defaultEmail: 'immediate',
+    text: (d) => `Please approve the spotlight ${quoted(d.spotlightTitle ?? 'a spotlight')} about ${d.about ?? 'you'}`,
+    url: (d) => (d.spotlightId ? `/spotlights/${d.spotlightId}` : null)
+  },
+  spotlight_consent_decided: {
+    label: 'Spotlight approvals',
+    description: 'A featured member or coordinator answers a spotlight approval request, or a spotlight is due but not approved.',
+    defaultEmail: 'immediate',
+    appliesTo: (actor) => can(actor, 'spotlights.write'),
+    text: (d) =>
+      d.waiting
+        ? `The spotlight ${quoted(d.spotlightTitle ?? 'a spotlight')} is due but still waiting for approval`
+        : `${who(d)} ${SPOTLIGHT_DECISION_WORDS[d.decision ?? 'approved']} ${quoted(d.spotlightTitle ?? 'a spotlight')}`,
+    url: (d) => (d.spotlightId ? `/spotlights/${d.spotlightId}` : null)
+  },
+  spotlight_published: {
+    label: 'Weekly spotlight',
+    description: 'A new weekly spotlight is published (the weekly summary e-mail leads with it).',
+    defaultEmail: 'off',
+    text: (d) => `This week’s spotlight: ${quoted(d.spotlightTitle ?? 'a spotlight')}`,
+    url: (d) => (d.spotlightId ? `/spotlights/${d.spotlightId}` : null)
+  },
+  direct_message: {
+    label: 'Direct messages',
+    description: 'A member sends you a message (one notice per conversation; the e-mail never contains the message).',
+    defaultEmail: 'immediate',
+    // Never the message's text, in the app or by e-mail: who, and where to read it.
+    text: messagesSent,
+    url: conversationUrl,
+    merge: (previous, next) => ({ ...next, count: (previous.count ?? 1) + (next.count ?? 1) })
+  },
+  message_moderation: {
+    label: 'Moderation decisions on messages',
+    description: 'A moderator acts on a message you sent, or decides on a message you flagged.',
+    defaultEmail: 'immediate',
+    text: (d) => {
+      const outcome = (d.outcome === 'edit' ? 'hide' : (d.outcome ?? 'dismiss')) as MessageOutcome;
+      return d.as === 'flagger'
+        ? `Your flag on a message was reviewed: ${MESSAGE_OUTCOME_FOR_FLAGGER[outcome]}`
+        : MESSAGE_OUTCOME_FOR_AUTHOR[outcome];
+    },
+    url: conversationUrl
+  },
+  suggestion_status: {
+    label: 'Suggestions you made or voted for',
+    description: 'An administrator changes the status of a suggestion you made or voted for.',
+    defaultEmail: 'immediate',
+    text: (d) =>
+      `${quoted(d.suggestionTitle ?? 'A suggestion')} is now ${SUGGESTION_STATUS_LABELS[d.suggestionStatus as SuggestionStatus] ?? 'updated'}`,
+    url: (d) => (d.suggestionId ? `/suggestions/${d.suggestionId}` : null)
   }
 } satisfies Record<string, KindSpec>;
 

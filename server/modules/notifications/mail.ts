@@ -2,7 +2,7 @@ import type { EmailMode } from '../../../db/schema/index.ts';
 import type { Deps } from '../../context.ts';
 import { DAY, HOUR, MINUTE } from '../../shared/clock.ts';
 import { memberCanReadCategory } from '../discussions/access.ts';
-import { all, run } from '../discussions/sql.ts';
+import { all, get, run } from '../discussions/sql.ts';
 import { textOf, urlOf, type NotificationData } from './kinds.ts';
 
 /** An e-mail goes out only if the notification is still unread this long after it was made. */
@@ -108,6 +108,32 @@ export function digestCutoff(now: number, period: Exclude<EmailMode, 'immediate'
   return cutoff;
 }
 
+/** The spotlight members see on the home page now (the weekly summary leads with it). */
+function currentSpotlight(deps: Deps): { id: number; title: string; summary: string } | undefined {
+  return get<{ id: number; title: string; summary: string }>(
+    deps.db,
+    `SELECT id, title, summary FROM spotlights WHERE published_at IS NOT NULL AND deleted_at IS NULL AND publish_at <= @now
+     ORDER BY publish_at DESC, id DESC LIMIT 1`,
+    { now: deps.clock.now() }
+  );
+}
+
+function spotlightLead(deps: Deps, spotlight: { id: number; title: string; summary: string }): string {
+  const lines = [`This week’s spotlight: “${spotlight.title}”`];
+  if (spotlight.summary) lines.push(spotlight.summary);
+  lines.push(`Read it: ${deps.config.publicOrigin}/spotlights/${spotlight.id}`);
+  return lines.join('\n\n');
+}
+
+/** The lead already tells of it: the spotlight's own notice is not listed again under it. */
+function isLeadNotice(row: PendingRow, leadId: number | undefined): boolean {
+  return (
+    leadId !== undefined &&
+    row.kind === 'spotlight_published' &&
+    (JSON.parse(row.data) as NotificationData).spotlightId === leadId
+  );
+}
+
 /**
  * One e-mail per member with their daily (or weekly) notifications made before the last boundary
  * and still unread; nothing is sent to a member with nothing to tell. Idempotent: run it hourly.
@@ -118,6 +144,7 @@ export async function sendDigests(
 ): Promise<{ sent: number; skipped: number }> {
   const cutoff = digestCutoff(deps.clock.now(), period) - 1;
   const rows = all<PendingRow>(deps.db, PENDING, { mode: period, cutoff, limit: BATCH * 10 });
+  const lead = period === 'weekly' && rows.length > 0 ? currentSpotlight(deps) : undefined;
   const byMember = new Map<number, PendingRow[]>();
   for (const row of rows) byMember.set(row.memberId, [...(byMember.get(row.memberId) ?? []), row]);
   let sent = 0;
@@ -129,12 +156,18 @@ export async function sendDigests(
     skipped += stale.length;
     const first = worth[0];
     if (!first) continue;
-    const what = worth.length === 1 ? '1 notification' : `${worth.length} notifications`;
-    const items = worth.map((row) => describe(deps, row)).join('\n\n---\n\n');
+    const listed = worth.filter((row) => !isLeadNotice(row, lead?.id));
+    const what = listed.length === 1 ? '1 notification' : `${listed.length} notifications`;
+    const items = listed.map((row) => describe(deps, row)).join('\n\n---\n\n');
+    const opening = lead ? `${spotlightLead(deps, lead)}\n\n---\n\n` : '';
+    const news =
+      listed.length > 0
+        ? `What happened since your last summary (${what} still unread):\n\n${items}`
+        : 'Nothing else is waiting for you.';
     await deps.mailer.send({
       to: first.email,
-      subject: `${deps.config.siteName}: your ${period} summary (${what})`,
-      text: `Hello ${first.name},\n\nWhat happened since your last summary (${what} still unread):\n\n${items}${footer(deps, `You get this ${period} summary because of your notification settings.`)}`
+      subject: `${deps.config.siteName}: your ${period} summary (${lead ? `“${lead.title}” and ` : ''}${what})`,
+      text: `Hello ${first.name},\n\n${opening}${news}${footer(deps, `You get this ${period} summary because of your notification settings.`)}`
     });
     settle(
       deps,

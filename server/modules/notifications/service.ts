@@ -2,8 +2,9 @@ import type { EmailPreference } from '../../../db/schema/index.ts';
 import type { Ctx } from '../../context.ts';
 import { authorize } from '../../policies/index.ts';
 import { Invalid, NotFound } from '../../shared/errors.ts';
-import { run } from '../discussions/sql.ts';
-import { KINDS, kindsFor, type KindSpec, type NotificationKind } from './kinds.ts';
+import { all, run } from '../discussions/sql.ts';
+import { unreadMessageTotal } from '../messages/store.ts';
+import { directMessageGroup, KINDS, kindsFor, type KindSpec, type NotificationKind } from './kinds.ts';
 import { presentNotification } from './present.ts';
 import {
   emailPreference,
@@ -47,7 +48,24 @@ export function listNotifications(ctx: Ctx, query: { before?: number; limit?: nu
 
 export function getUnreadCount(ctx: Ctx) {
   authorize(ctx.actor, 'notifications.use');
-  return { unreadCount: unreadCount(ctx.db, ctx.actor), lastId: lastId(ctx.db, ctx.actor.id) };
+  return {
+    unreadCount: unreadCount(ctx.db, ctx.actor),
+    lastId: lastId(ctx.db, ctx.actor.id),
+    /** Unread direct messages (the nav's "Messages (N unread)"): loaded with the bell, no extra call per page. */
+    messages: unreadMessageTotal(ctx.db, ctx.actor.id)
+  };
+}
+
+/** Reading a conversation reads its "X sent you N messages" notice (grouped per conversation). */
+export function markMessagesNotificationRead(ctx: Ctx, conversationId: number): number[] {
+  if (!ctx.actor) return [];
+  const ids = all<{ id: number }>(
+    ctx.db,
+    `UPDATE notifications SET read_at = @now WHERE member_id = @me AND group_key = @groupKey AND read_at IS NULL RETURNING id`,
+    { me: ctx.actor.id, groupKey: directMessageGroup(conversationId), now: ctx.clock.now() }
+  ).map((r) => r.id);
+  if (ids.length > 0) ctx.bus.publish({ type: 'notifications.read', memberId: ctx.actor.id, ids });
+  return ids;
 }
 
 export function markNotificationRead(ctx: Ctx, id: number) {

@@ -194,10 +194,21 @@ export async function commitThen<T>(deps: Deps, prepared: PreparedFile, transact
   }
 }
 
+/** A row names this stored file: a resource version, or an image (profile photos, spotlight pictures). */
+function isNamed(deps: Pick<Deps, 'db'>, sha256: string): boolean {
+  return (
+    get(
+      deps.db,
+      'SELECT 1 FROM resource_versions WHERE sha256 = @sha256 UNION ALL SELECT 1 FROM images WHERE sha256 = @sha256 LIMIT 1',
+      { sha256 }
+    ) !== undefined
+  );
+}
+
 /** Delete a stored file that no row names (checked and deleted in the same tick: no row can appear between). */
 export function forgetIfUnnamed(deps: Deps, sha256: string): void {
   if (committing.has(sha256)) return;
-  if (get(deps.db, 'SELECT 1 FROM resource_versions WHERE sha256 = @sha256 LIMIT 1', { sha256 })) return;
+  if (isNamed(deps, sha256)) return;
   fileStore(deps).deleteNow(sha256);
 }
 
@@ -221,7 +232,7 @@ export async function sweepFileStore(deps: Deps, olderThanMs = 3_600_000): Promi
   for (const key of await store.keys()) {
     const info = await lstat(store.pathOf(key)).catch(() => null);
     if (!info || info.mtimeMs >= cutoff) continue;
-    const before = committing.has(key) || get(deps.db, 'SELECT 1 FROM resource_versions WHERE sha256 = @key LIMIT 1', { key });
+    const before = committing.has(key) || isNamed(deps, key);
     if (!before) {
       forgetIfUnnamed(deps, key);
       orphans++;

@@ -9,6 +9,7 @@ import { highlightText, SNIPPET_TOKENS, snippetText } from './highlight.ts';
 import { tokenizesLikeIndex, toFtsQuery } from './query.ts';
 import { rankCandidates, type Candidate } from './rank.ts';
 import { searchResourcesForGlobal } from '../resources/read.ts';
+import { searchMembersForGlobal } from '../directory/search.ts';
 import { attachedHome } from '../discussions/attached.ts';
 import type { AttachedKind } from '../../../db/schema/index.ts';
 
@@ -171,6 +172,8 @@ export function search(ctx: Ctx, query: SearchQuery) {
     hasMore: ranked.length > first + SEARCH_PAGE_SIZE,
     /** Resources beside the discussions: the best few the member may see (first page only). */
     resources: page === 1 ? searchResourcesForGlobal(ctx, parsed.match) : [],
+    /** Members whose visible fields hold every word (the directory rule; first page only). */
+    members: page === 1 ? searchMembersForGlobal(ctx, query.q) : [],
     hits: shown.map((hit) => {
       const marked = markedText(ctx, parsed, texts.get(hit.postId)!);
       const titleMarked = marked.title ? marked.title : hit.threadTitle;

@@ -69,6 +69,9 @@ export interface TaskForceInput {
   states: string[];
   leadAgency: string;
   grantEndsAt: number | null;
+  /** Omitted on update: unchanged. */
+  region?: string;
+  description?: string;
 }
 
 /** The public list applicants choose from: names and states only. */
@@ -88,6 +91,8 @@ export function listTaskForces(ctx: Ctx) {
       name: taskForces.name,
       states: taskForces.states,
       leadAgency: taskForces.leadAgency,
+      region: taskForces.region,
+      description: taskForces.description,
       grantEndsAt: taskForces.grantEndsAt,
       memberCount: sql<number>`(SELECT count(*) FROM ${members} WHERE ${members.taskForceId} = ${taskForces.id})`
     })
@@ -101,7 +106,14 @@ function validate(input: TaskForceInput): TaskForceInput {
   const unknown = states.filter((s) => !(US_STATES as readonly string[]).includes(s));
   if (unknown.length) throw new Invalid(`Unknown state code: ${unknown.join(', ')}.`, { states: 'Use two-letter state codes.' });
   if (states.length === 0) throw new Invalid('Choose at least one state.', { states: 'Choose at least one state.' });
-  return { ...input, name: input.name.trim(), leadAgency: input.leadAgency.trim(), states };
+  return {
+    ...input,
+    name: input.name.trim(),
+    leadAgency: input.leadAgency.trim(),
+    states,
+    ...(input.region !== undefined ? { region: input.region.replace(/\s+/g, ' ').trim() } : {}),
+    ...(input.description !== undefined ? { description: input.description.replace(/\r\n?/g, '\n').trim() } : {})
+  };
 }
 
 function nameTaken(ctx: Ctx, name: string, exceptId?: number): boolean {

@@ -73,6 +73,8 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
       LOG_LEVEL: 'warn',
       SECRET_KEY: secretKey,
       NODE_ENV: 'production',
+      // A second build (WEB_BUILD_DIR) is served by the server the tests start, not only checked for.
+      ...(process.env.WEB_BUILD_DIR ? { WEB_BUILD_DIR: process.env.WEB_BUILD_DIR } : {}),
       ...extraEnv
     },
     stdio: ['ignore', 'pipe', 'pipe']

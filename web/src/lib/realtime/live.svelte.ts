@@ -1,7 +1,17 @@
 import { invalidateAll } from '$app/navigation';
-import { backoffDelay, CLOSE, type LiveNotification, type ServerMessage, type ThreadMessage } from './protocol';
+import {
+  backoffDelay,
+  CLOSE,
+  type ConversationMessage,
+  type LiveNotification,
+  type ServerMessage,
+  type ThreadMessage
+} from './protocol';
 
 type ThreadListener = (message: ThreadMessage) => void;
+/** `resync`: the socket came back after a gap; messages sent meanwhile were not pushed, so reload. */
+export type ConversationEvent = ConversationMessage | { type: 'resync' };
+type ConversationListener = (event: ConversationEvent) => void;
 
 /** What the toast says: a new notification, or a summary of those missed while away. */
 export interface Announcement {
@@ -42,6 +52,8 @@ class LiveConnection {
   latest = $state<LiveNotification | null>(null);
   announcement = $state<Announcement | null>(null);
   connected = $state(false);
+  /** Unread direct messages (the "Messages (N unread)" nav link). */
+  unreadMessages = $state(0);
 
   #socket: WebSocket | null = null;
   #lastId = 0;
@@ -52,13 +64,17 @@ class LiveConnection {
   #waitingForVisibility = false;
   /** Not reactive on purpose: listeners are plumbing, not state to render. */
   #threads = new Map<number, ThreadListener[]>();
+  /** Conversation listeners: null key = every conversation (the inbox). */
+  #conversations = new Map<number | null, ConversationListener[]>();
+  #helloSeen = false;
 
   /** Connect for this member (a no-op when already connected for them). */
-  start(memberId: number, unreadCount: number, lastId: number): void {
+  start(memberId: number, unreadCount: number, lastId: number, unreadMessages = 0): void {
     if (this.memberId === memberId) return;
     this.stop();
     this.memberId = memberId;
     this.unreadCount = unreadCount;
+    this.unreadMessages = unreadMessages;
     // The tab's own cursor first: after a reload it replays what arrived meanwhile.
     this.#lastId = readCursor(memberId) ?? lastId;
     writeCursor(memberId, this.#lastId);
@@ -81,11 +97,44 @@ class LiveConnection {
     this.announcement = null;
     this.#attempt = 0;
     this.#waitingForVisibility = false;
+    this.#helloSeen = false;
   }
 
   /** A count the server just loaded (after a form action or a navigation) is as fresh as the socket's. */
   syncCount(unreadCount: number): void {
     if (this.memberId !== null) this.unreadCount = unreadCount;
+  }
+
+  /** The unread-messages count a page load just brought (after reading a conversation, say). */
+  syncMessages(unreadMessages: number): void {
+    if (this.memberId !== null) this.unreadMessages = unreadMessages;
+  }
+
+  /**
+   * Live conversation: hear new and changed messages of one conversation (or, with null, of all:
+   * the inbox). Messages come to the member's own room, so nothing is subscribed on the socket.
+   */
+  watchConversation(conversation: number | null, listener: ConversationListener): () => void {
+    this.#conversations.set(conversation, [...(this.#conversations.get(conversation) ?? []), listener]);
+    return () => {
+      const rest = (this.#conversations.get(conversation) ?? []).filter((l) => l !== listener);
+      if (rest.length > 0) this.#conversations.set(conversation, rest);
+      else this.#conversations.delete(conversation);
+    };
+  }
+
+  #toConversations(conversation: number | null, event: ConversationEvent): void {
+    const listeners =
+      conversation === null
+        ? [...this.#conversations.values()].flat()
+        : [...(this.#conversations.get(conversation) ?? []), ...(this.#conversations.get(null) ?? [])];
+    for (const listener of listeners) listener(event);
+  }
+
+  /** The open conversation page announces its own new messages: no toast saying the same. */
+  #shownConversation(url: string | null): boolean {
+    const match = url ? /^\/messages\/(\d+)$/.exec(url) : null;
+    return match !== null && this.#conversations.has(Number(match[1]));
   }
 
   /** Live thread: listen to one thread's room while a page shows it. Returns the way to stop. */
@@ -181,6 +230,8 @@ class LiveConnection {
     switch (message.type) {
       case 'hello':
         this.#attempt = 0;
+        if (this.#helloSeen) this.#toConversations(null, { type: 'resync' });
+        this.#helloSeen = true;
         this.#replaying = message.replaying;
         this.#replayed = 0;
         this.unreadCount = message.unreadCount;
@@ -188,6 +239,8 @@ class LiveConnection {
         return;
       case 'reset':
         this.#attempt = 0;
+        if (this.#helloSeen) this.#toConversations(null, { type: 'resync' });
+        this.#helloSeen = true;
         this.unreadCount = message.unreadCount;
         this.#lastId = 0;
         this.#remember(message.lastId);
@@ -196,8 +249,10 @@ class LiveConnection {
         this.unreadCount = message.unreadCount;
         this.#remember(message.id);
         this.latest = message.notification;
-        if (!message.replay) this.#announce(message.notification.text, message.notification.url);
-        else if (++this.#replayed === this.#replaying) this.#announceMissed();
+        if (!message.replay) {
+          if (!this.#shownConversation(message.notification.url))
+            this.#announce(message.notification.text, message.notification.url);
+        } else if (++this.#replayed === this.#replaying) this.#announceMissed();
         return;
       case 'read':
         this.unreadCount = message.unreadCount;
@@ -209,6 +264,13 @@ class LiveConnection {
       case 'post.restored':
       case 'thread.changed':
         for (const listener of this.#threads.get(message.thread) ?? []) listener(message);
+        return;
+      case 'message.created':
+      case 'message.changed':
+        this.#toConversations(message.conversation, message);
+        return;
+      case 'messages.unread':
+        this.unreadMessages = message.count;
         return;
       default:
         return;

@@ -20,6 +20,11 @@ export type ThreadMessage =
   | { type: 'post.edited' | 'post.hidden' | 'post.deleted' | 'post.restored'; thread: number; postId: number }
   | { type: 'thread.changed'; thread: number; action: string };
 
+/** Direct messages: pushed to the member's own room; the page fetches the message through the API. */
+export type ConversationMessage =
+  | { type: 'message.created'; conversation: number; messageId: number; from: number }
+  | { type: 'message.changed'; conversation: number; messageId: number };
+
 export type ServerMessage =
   | { type: 'hello'; lastId: number; unreadCount: number; replaying: number }
   | { type: 'reset'; lastId: number; unreadCount: number }
@@ -27,6 +32,8 @@ export type ServerMessage =
   | { type: 'read'; ids: number[] | null; unreadCount: number }
   | { type: 'subscribed' | 'unsubscribed'; thread: number }
   | ThreadMessage
+  | ConversationMessage
+  | { type: 'messages.unread'; count: number }
   | { type: 'flags.changed' }
   | { type: 'error'; code: string; message: string; thread?: number };
 

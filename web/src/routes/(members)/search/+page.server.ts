@@ -2,6 +2,7 @@ import { error, type RequestEvent } from '@sveltejs/kit';
 import { api } from '$lib/server/api';
 import { idFrom, type CategorySummary, type MentionCandidate } from '$lib/discussions';
 import type { ResourceSummary } from '$lib/components/resources/resources';
+import type { MemberCard } from '$lib/components/directory/directory';
 import type { PageServerLoad } from './$types';
 
 export interface SearchHit {
@@ -77,6 +78,8 @@ export const load: PageServerLoad = async (event) => {
     hits: null as SearchHit[] | null,
     /** Resources matching the words (the API's top few, first page only), shown beside the discussions. */
     resources: [] as ResourceSummary[],
+    /** Members whose visible profile matches the words (the API's top few, first page only). */
+    members: [] as MemberCard[],
     hasMore: false,
     message: null as string | null,
     fields: {} as Record<string, string>,
@@ -101,21 +104,30 @@ export const load: PageServerLoad = async (event) => {
     base.authorName = found.name;
   }
 
-  const result = await client.get<{ hits: SearchHit[]; hasMore: boolean; page: number; resources?: ResourceSummary[] }>(
-    '/search',
-    {
-      q: filters.q,
-      categoryId,
-      authorId,
-      from: filters.from,
-      to: filters.to,
-      mine: filters.mine ? 'true' : undefined,
-      page
-    }
-  );
+  const result = await client.get<{
+    hits: SearchHit[];
+    hasMore: boolean;
+    page: number;
+    resources?: ResourceSummary[];
+    members?: MemberCard[];
+  }>('/search', {
+    q: filters.q,
+    categoryId,
+    authorId,
+    from: filters.from,
+    to: filters.to,
+    mine: filters.mine ? 'true' : undefined,
+    page
+  });
   if (!result.ok) {
     if (result.status >= 500) error(result.status, result.error.message);
     return { ...base, message: result.error.message, fields: result.error.fields ?? {} };
   }
-  return { ...base, hits: result.data.hits, hasMore: result.data.hasMore, resources: result.data.resources ?? [] };
+  return {
+    ...base,
+    hits: result.data.hits,
+    hasMore: result.data.hasMore,
+    resources: result.data.resources ?? [],
+    members: result.data.members ?? []
+  };
 };

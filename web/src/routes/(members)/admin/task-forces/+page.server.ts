@@ -8,6 +8,8 @@ interface TaskForce {
   name: string;
   states: string[];
   leadAgency: string;
+  region?: string;
+  description?: string;
   grantEndsAt: number | null;
   memberCount: number;
 }
@@ -27,6 +29,8 @@ function readTaskForce(data: FormData) {
     .map((s) => s.toUpperCase());
   const leadAgency = text(data, 'leadAgency').trim();
   const grantEndsOn = text(data, 'grantEndsOn');
+  const region = text(data, 'region').trim();
+  const description = text(data, 'description').trim();
   const fields: Record<string, string> = {};
   if (name.length < 3 || name.length > 150) fields.name = 'Enter a name of 3 to 150 characters.';
   if (states.length === 0) fields.states = 'Enter at least one two-letter state code, like TX.';
@@ -34,9 +38,11 @@ function readTaskForce(data: FormData) {
   else if (states.some((s) => !/^[A-Z]{2}$/.test(s))) fields.states = 'Use two-letter state codes, like TX, separated by commas.';
   if (leadAgency.length < 2 || leadAgency.length > 200) fields.leadAgency = 'Enter the lead agency (2 to 200 characters).';
   if (grantEndsOn !== '' && !/^\d{4}-\d{2}-\d{2}$/.test(grantEndsOn)) fields.grantEndsOn = 'Enter the date as YYYY-MM-DD.';
+  if (region.length > 200) fields.region = 'Describe the region in at most 200 characters.';
+  if (description.length > 2000) fields.description = 'Keep the description to at most 2,000 characters.';
   const first = Object.values(fields)[0];
   if (first) return { problem: fail(400, { message: first, fields, values: formValues(data) }) };
-  return { body: { name, states, leadAgency, grantEndsOn: grantEndsOn || null } };
+  return { body: { name, states, leadAgency, region, description, grantEndsOn: grantEndsOn || null } };
 }
 
 export const actions: Actions = {
