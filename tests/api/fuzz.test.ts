@@ -1,74 +1,16 @@
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { makeApp, ORIGIN } from '../support/app.ts';
-import { problemsWith } from '../support/fuzz/check.ts';
-import {
-  BODY_LIMIT,
-  describe as describeRequest,
-  requestArb,
-  unknownApiPath,
-  type FuzzRequest
-} from '../support/fuzz/request.ts';
-import { makeWorld, type World } from '../support/fuzz/world.ts';
+import { BODY_LIMIT, unknownApiPath } from '../support/fuzz/request.ts';
+import { fuzzRoutes, routes, RUNS, SEED } from '../support/fuzz/suite.ts';
+import { makeWorld } from '../support/fuzz/world.ts';
 import { trickle } from '../support/slowClient.ts';
 
-/**
- * Every API route, listed from the app itself, gets FUZZ_RUNS hostile requests (bodies, query strings,
- * path params, headers, cookies) as admin, as a plain member and signed out. None may answer 5xx, leak a
- * stack or SQL, reply in anything but the JSON error shape, or leave a promise rejected.
- * Each route starts from the same seeded world with its own fixed seed, so re-running one route
- * (`npx vitest run tests/api/fuzz.test.ts -t '<METHOD> <url> '`) replays the same requests in the same order.
- * FUZZ_RUNS (default 1000) sets the requests per route; FUZZ_SEED picks another sequence.
- */
-const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
-const SEED = Number(process.env.FUZZ_SEED ?? 20_240_611);
+// The first half of the per-route fuzz; tests/api/fuzz-routes.test.ts runs the second beside it.
+fuzzRoutes(0, 2);
 
-const probe = await makeApp();
-const routes = probe.app.routeList.filter((r) => r.url.startsWith('/api/'));
-await probe.close();
-
-/** A seed per route, stable when routes are added elsewhere. */
-function seedFor(key: string): number {
-  let h = SEED;
-  for (const c of key) h = (Math.imul(h, 31) + c.charCodeAt(0)) | 0;
-  return h;
-}
-
-const rejections: unknown[] = [];
-const onRejection = (reason: unknown) => rejections.push(reason);
-beforeAll(() => {
-  process.on('unhandledRejection', onRejection);
-});
-afterAll(() => {
-  process.off('unhandledRejection', onRejection);
-});
-
-function rejectionReport(): string {
-  return rejections
-    .splice(0)
-    .map((r) => (r instanceof Error ? (r.stack ?? r.message) : String(r)))
-    .join('\n');
-}
-
-/** A readable failure: the request, what was wrong, the reply, and what the server logged. */
-async function checkOne(world: World, route: (typeof routes)[number], req: FuzzRequest): Promise<void> {
-  const { res, actor } = await world.send(req);
-  // Let rejected promises from work the handler started (events, mail) surface before judging.
-  await world.deps.bus.idle();
-  await new Promise((resolve) => setImmediate(resolve));
-  const problems = problemsWith(route, req, res, actor);
-  const logged = world.takeErrors();
-  if (logged.length)
-    problems.push(`server logged ${logged.length} error(s):\n${logged.map((e) => `${e.msg}\n${e.stack}`).join('\n')}`);
-  if (rejections.length) problems.push(`unhandled rejection:\n${rejectionReport()}`);
-  if (problems.length) {
-    const reply = res.body.length > 600 ? `${res.body.slice(0, 600)}… (${res.body.length} chars)` : res.body;
-    throw new Error(`${problems.join('\n')}\n--- request\n${describeRequest(req)}\n--- reply ${res.statusCode}\n${reply}`);
-  }
-}
-
-describe('fuzzing every API route', () => {
+describe('fuzzing every API route: the route list and what every route shares', () => {
   it('lists the API routes from the app, each with its declared access', () => {
     expect(routes.length).toBeGreaterThan(40);
     for (const r of routes) expect(r.access, `${r.method} ${r.url}`).toMatch(/^(public|[a-zA-Z]+\.[a-zA-Z]+|session)$/);
@@ -76,24 +18,6 @@ describe('fuzzing every API route', () => {
     const blind = routes.filter((r) => ['POST', 'PUT', 'PATCH'].includes(r.method) && !r.schema?.body && !r.schema?.params);
     expect(blind.map((r) => `${r.method} ${r.url}`)).toEqual([]);
   });
-
-  it.each(routes.map((r) => [`${r.method} ${r.url} (${r.access})`, r] as const))(
-    '%s survives hostile input',
-    async (_name, route) => {
-      const world = await makeWorld();
-      try {
-        await fc.assert(
-          fc.asyncProperty(requestArb(route, world.hints), (req) => checkOne(world, route, req)),
-          { numRuns: RUNS, seed: seedFor(`${route.method} ${route.url}`), endOnFailure: true }
-        );
-      } finally {
-        await world.close();
-      }
-      await new Promise((resolve) => setImmediate(resolve));
-      expect(rejectionReport()).toBe('');
-    },
-    180_000
-  );
 
   it('answers unknown API paths with a JSON 404 (or 400 for a malformed address), in the error shape', async () => {
     const world = await makeWorld();

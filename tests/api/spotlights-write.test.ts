@@ -357,7 +357,8 @@ describe('the editors’ calendar', () => {
     const draft = await create(t, w.editor, practiceSpotlight());
     const res = await call(t.app, 'GET', '/api/spotlights/calendar', { cookie: w.editor.cookie });
     expect(res.statusCode).toBe(200);
-    const { weeks, drafts } = res.json();
+    const { weeks, drafts, timeZone } = res.json();
+    expect(timeZone, 'pages show publish times in the slot zone').toBe('America/New_York');
     expect(weeks).toHaveLength(12);
     expect(weeks[0]).toEqual({ week: THIS_WEEK, publishAt: THIS_WEEK_PUBLISH, spotlight: null });
     expect(weeks[2]).toMatchObject({

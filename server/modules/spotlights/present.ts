@@ -100,6 +100,8 @@ export function presentSpotlight(ctx: Ctx, row: SpotlightRow) {
     : [];
   return {
     ...presentSummary(ctx, row),
+    /** The zone the slot's publish time is read in (SPOTLIGHT_TIME_ZONE): pages show times there. */
+    timeZone: ctx.config.spotlight.timeZone,
     body: writer ? row.body : '',
     bodyHtml: row.bodyHtml,
     revision: row.revision,

@@ -123,6 +123,7 @@ export function calendar(ctx: Ctx, from?: string) {
     { now }
   ).filter((row) => row.week === null || statusOf(row, now, ctx.config.spotlight) === 'missed');
   return {
+    timeZone: ctx.config.spotlight.timeZone,
     weeks: weeks.map((week) => {
       const row = byWeek.get(week);
       return { week, publishAt: publishAtOf(week, ctx.config.spotlight), spotlight: row ? slot(row) : null };

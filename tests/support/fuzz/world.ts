@@ -122,6 +122,45 @@ async function seedCommunity(t: TestApp, admin: Person, member: Person, taskForc
       'draft'
     );
   }
+  // Issue 6: a profile, a conversation with a flagged message, a suggestion with a vote, a spotlight draft.
+  await expectOk(
+    await call(t.app, 'PUT', '/api/profile', {
+      ...as(member),
+      body: { jobTitle: 'Detective', state: 'TX', expertise: ['labor trafficking'], languages: ['Spanish'] }
+    }),
+    'profile'
+  );
+  const sent = await expectOk(
+    await call(t.app, 'POST', '/api/messages', { ...as(member), body: { to: admin.id, body: 'Can we talk about the MOU?' } }),
+    'message'
+  );
+  const messages = await expectOk(
+    await call(t.app, 'GET', `/api/messages/conversations/${sent.conversationId as number}`, as(admin)),
+    'conversation'
+  );
+  const messageId = (messages.messages as { id: number }[])[0]!.id;
+  await expectOk(
+    await call(t.app, 'POST', `/api/messages/${messageId}/flag`, { ...as(admin), body: { reason: 'other', note: 'seed' } }),
+    'message flag'
+  );
+  const suggestion = await expectOk(
+    await call(t.app, 'POST', '/api/suggestions', {
+      ...as(member),
+      body: { title: 'A shared calendar of trainings', description: 'So task forces can join each other.' }
+    }),
+    'suggestion'
+  );
+  await expectOk(
+    await call(t.app, 'POST', `/api/suggestions/${suggestion.id as number}/vote`, { ...as(admin), body: { vote: true } }),
+    'vote'
+  );
+  await expectOk(
+    await call(t.app, 'POST', '/api/spotlights', {
+      ...as(admin),
+      body: { kind: 'practice', title: 'Promising practice: joint intake', summary: 'How two agencies share intake.' }
+    }),
+    'spotlight'
+  );
   const email = APPLICANT;
   await expectOk(
     await call(t.app, 'POST', '/api/membership-requests', {

@@ -90,6 +90,8 @@ export interface ConsentEntry {
 }
 
 export interface Spotlight extends SpotlightSummary {
+  /** SPOTLIGHT_TIME_ZONE: publish times are shown there. */
+  timeZone: string;
   body: string;
   bodyHtml: string;
   revision: number;
@@ -166,16 +168,20 @@ export function consentText(spotlight: Pick<Spotlight, 'consent' | 'revision'>):
 }
 
 /**
- * Publish moments in the slot's time zone (the default, America/New_York: editors plan in Eastern
- * time, "Monday 09:00"), not UTC like the rest of the app's timestamps.
+ * Publish moments in the slot's time zone (SPOTLIGHT_TIME_ZONE, from the API; editors plan in it,
+ * "Monday 09:00 EST"), not UTC like the rest of the app's timestamps.
  */
-const SLOT_TIME = new Intl.DateTimeFormat('en-US', {
-  dateStyle: 'medium',
-  timeStyle: 'short',
-  timeZone: 'America/New_York'
-});
-
-export function formatSlotTime(ms: number | null | undefined): string {
+export function formatSlotTime(ms: number | null | undefined, timeZone: string): string {
   if (ms === null || ms === undefined) return '—';
-  return `${SLOT_TIME.format(new Date(ms))} Eastern`;
+  return (
+    new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(new Date(ms)) +
+    ` ${zoneName(ms, timeZone)}`
+  );
+}
+
+function zoneName(ms: number, timeZone: string): string {
+  const part = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'short' })
+    .formatToParts(new Date(ms))
+    .find((p) => p.type === 'timeZoneName');
+  return part?.value ?? timeZone;
 }

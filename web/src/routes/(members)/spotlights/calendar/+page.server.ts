@@ -12,9 +12,12 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 export const load: PageServerLoad = async (event) => {
   requireEditor(event);
   const from = event.url.searchParams.get('from') ?? '';
-  const result = await api(event).get<{ weeks: CalendarWeek[]; drafts: CalendarDraft[] }>('/spotlights/calendar', {
-    from: DAY.test(from) ? from : undefined
-  });
+  const result = await api(event).get<{ timeZone: string; weeks: CalendarWeek[]; drafts: CalendarDraft[] }>(
+    '/spotlights/calendar',
+    {
+      from: DAY.test(from) ? from : undefined
+    }
+  );
   if (!result.ok) error(result.status === 400 ? 404 : result.status, result.error.message);
   return { from: DAY.test(from) ? from : '', ...result.data, withdrawn: event.url.searchParams.get('withdrawn') === '1' };
 };
