@@ -1,19 +1,16 @@
-import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
+import { error, redirect, type RequestEvent } from '@sveltejs/kit';
 import { api } from '$lib/server/api';
 import { text } from '$lib/forms';
-import { idFrom, POSTS_PER_PAGE, type ActionOutcome, type ThreadPage } from '$lib/discussions';
+import { idFrom } from '$lib/discussions';
 import type { Resource } from '$lib/components/resources/resources';
-import { apiFailure, draftAction, postActions, previewAction, privacyConfirmation } from '../../discussions/actions.server';
+import { postActions } from '../../discussions/actions.server';
+import { commentActions, loadComments } from '../../discussions/comments.server';
 import { boundaryOf, joinMultipart, MultipartError, splitAtFile } from '../multipart.server';
 import { refuse, refused, type ResourceOutcome } from '../form.server';
 import { drain } from '../shared.server';
 import type { Actions, PageServerLoad } from './$types';
 
 const notFound = 'That resource was not found, or you do not have access to it.';
-
-interface Draft {
-  body: string;
-}
 
 /** The resource, its versions, and its comments (a discussion thread: the first page, or ?comments=<from>). */
 export const load: PageServerLoad = async (event) => {
@@ -23,14 +20,9 @@ export const load: PageServerLoad = async (event) => {
   const result = await client.get<Resource>(`/resources/${id}`);
   if (!result.ok) error(result.status === 400 || result.status === 403 ? 404 : result.status, result.error.message);
   const resource = result.data;
-  const from = idFrom(event.url.searchParams.get('comments')) ?? 1;
-  const thread = await client.get<ThreadPage>(`/discussions/threads/${resource.threadId}`, { from });
-  const canReply = thread.ok && thread.data.thread.can.reply;
-  const draft = canReply ? await client.get<{ draft: Draft | null }>(`/discussions/threads/${resource.threadId}/draft`) : null;
   return {
     resource,
-    comments: thread.ok ? thread.data : null,
-    draft: draft?.ok && draft.data.draft && draft.data.draft.body.trim() ? draft.data.draft : null,
+    ...(await loadComments(event, resource.threadId)),
     shared: event.url.searchParams.get('shared') === '1',
     saved: event.url.searchParams.get('saved') === '1'
   };
@@ -112,37 +104,9 @@ export const actions: Actions = {
   },
 
   /** Comments are posts in the resource's discussion thread. */
-  reply: async (event) => {
-    const data = await event.request.formData();
+  ...commentActions(async (event) => {
     const resource = await threadOf(event);
-    if (!resource) return fail(404, { scope: 'composer', message: notFound } satisfies ActionOutcome);
-    const privacy = privacyConfirmation(data);
-    if (!privacy.ok) return privacy.failure;
-    const result = await api(event).post<{ postId: number; number: number }>(`/discussions/threads/${resource.threadId}/posts`, {
-      body: text(data, 'body'),
-      quotePostId: idFrom(text(data, 'quotePostId')),
-      ...privacy.confirm
-    });
-    if (!result.ok) return apiFailure(result, 'composer', data);
-    redirect(303, `/resources/${resource.id}${commentsPage(result.data.number)}#post-${result.data.number}`);
-  },
-  preview: async (event) => previewAction(event, await event.request.formData(), false),
-  saveDraft: async (event) => {
-    const data = await event.request.formData();
-    const resource = await threadOf(event);
-    return draftAction(event, data, `/discussions/threads/${resource?.threadId ?? 0}/draft`, false);
-  },
-  discardDraft: async (event) => {
-    const data = new FormData();
-    data.set('body', '');
-    const resource = await threadOf(event);
-    return draftAction(event, data, `/discussions/threads/${resource?.threadId ?? 0}/draft`, false);
-  },
+    return resource ? { href: `/resources/${resource.id}`, threadId: resource.threadId } : null;
+  }, notFound),
   ...postActions
 };
-
-/** The comments page that holds comment `number` (the API pages a thread). */
-function commentsPage(number: number): string {
-  const from = Math.floor((number - 1) / POSTS_PER_PAGE) * POSTS_PER_PAGE + 1;
-  return from === 1 ? '' : `?comments=${from}`;
-}

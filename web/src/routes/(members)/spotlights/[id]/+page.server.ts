@@ -1,16 +1,13 @@
-import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
+import { error, fail, type RequestEvent } from '@sveltejs/kit';
 import { api } from '$lib/server/api';
 import { formValues, text } from '$lib/forms';
-import { idFrom, POSTS_PER_PAGE, type ActionOutcome, type ThreadPage } from '$lib/discussions';
+import { idFrom } from '$lib/discussions';
 import type { Spotlight } from '$lib/components/spotlights/spotlights';
-import { apiFailure, draftAction, postActions, previewAction, privacyConfirmation } from '../../discussions/actions.server';
+import { postActions } from '../../discussions/actions.server';
+import { commentActions, loadComments } from '../../discussions/comments.server';
 import type { Actions, PageServerLoad } from './$types';
 
 const notFound = 'That spotlight was not found, or you do not have access to it.';
-
-interface Draft {
-  body: string;
-}
 
 /** The spotlight and, once published, its comments (a discussion thread: the first page, or ?comments=<from>). */
 export const load: PageServerLoad = async (event) => {
@@ -20,18 +17,7 @@ export const load: PageServerLoad = async (event) => {
   const result = await client.get<Spotlight>(`/spotlights/${id}`);
   if (!result.ok) error(result.status === 400 || result.status === 403 ? 404 : result.status, result.error.message);
   const spotlight = result.data;
-  let comments: ThreadPage | null = null;
-  let draft: Draft | null = null;
-  if (spotlight.threadId) {
-    const from = idFrom(event.url.searchParams.get('comments')) ?? 1;
-    const thread = await client.get<ThreadPage>(`/discussions/threads/${spotlight.threadId}`, { from });
-    comments = thread.ok ? thread.data : null;
-    if (comments?.thread.can.reply) {
-      const saved = await client.get<{ draft: Draft | null }>(`/discussions/threads/${spotlight.threadId}/draft`);
-      draft = saved.ok && saved.data.draft && saved.data.draft.body.trim() ? saved.data.draft : null;
-    }
-  }
-  return { spotlight, comments, draft, saved: event.url.searchParams.get('saved') === '1' };
+  return { spotlight, ...(await loadComments(event, spotlight.threadId)), saved: event.url.searchParams.get('saved') === '1' };
 };
 
 /** The spotlight a form belongs to (its thread and revision come from the API, never from the form alone). */
@@ -80,37 +66,9 @@ export const actions: Actions = {
   },
 
   /** Comments are posts in the spotlight's discussion thread (opened when it is published). */
-  reply: async (event) => {
-    const data = await event.request.formData();
+  ...commentActions(async (event) => {
     const spotlight = await spotlightOf(event);
-    if (!spotlight?.threadId) return fail(404, { scope: 'composer', message: notFound } satisfies ActionOutcome);
-    const privacy = privacyConfirmation(data);
-    if (!privacy.ok) return privacy.failure;
-    const result = await api(event).post<{ postId: number; number: number }>(`/discussions/threads/${spotlight.threadId}/posts`, {
-      body: text(data, 'body'),
-      quotePostId: idFrom(text(data, 'quotePostId')),
-      ...privacy.confirm
-    });
-    if (!result.ok) return apiFailure(result, 'composer', data);
-    redirect(303, `/spotlights/${spotlight.id}${commentsPage(result.data.number)}#post-${result.data.number}`);
-  },
-  preview: async (event) => previewAction(event, await event.request.formData(), false),
-  saveDraft: async (event) => {
-    const data = await event.request.formData();
-    const spotlight = await spotlightOf(event);
-    return draftAction(event, data, `/discussions/threads/${spotlight?.threadId ?? 0}/draft`, false);
-  },
-  discardDraft: async (event) => {
-    const data = new FormData();
-    data.set('body', '');
-    const spotlight = await spotlightOf(event);
-    return draftAction(event, data, `/discussions/threads/${spotlight?.threadId ?? 0}/draft`, false);
-  },
+    return spotlight ? { href: `/spotlights/${spotlight.id}`, threadId: spotlight.threadId } : null;
+  }, notFound),
   ...postActions
 };
-
-/** The comments page that holds comment `number` (the API pages a thread). */
-function commentsPage(number: number): string {
-  const from = Math.floor((number - 1) / POSTS_PER_PAGE) * POSTS_PER_PAGE + 1;
-  return from === 1 ? '' : `?comments=${from}`;
-}

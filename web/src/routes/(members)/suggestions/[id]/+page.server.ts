@@ -1,17 +1,14 @@
 import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import { api, type ApiError } from '$lib/server/api';
 import { formValues, text } from '$lib/forms';
-import { idFrom, POSTS_PER_PAGE, type ActionOutcome, type PrivacyFinding, type ThreadPage } from '$lib/discussions';
+import { idFrom, type PrivacyFinding } from '$lib/discussions';
 import { isStatus, type Suggestion } from '$lib/components/suggestions/suggestions';
-import { apiFailure, draftAction, postActions, previewAction, privacyConfirmation } from '../../discussions/actions.server';
+import { postActions } from '../../discussions/actions.server';
+import { commentActions, loadComments } from '../../discussions/comments.server';
 import { voteAction } from '../vote.server';
 import type { Actions, PageServerLoad } from './$types';
 
 const notFound = 'That suggestion was not found.';
-
-interface Draft {
-  body: string;
-}
 
 export interface StatusOutcome {
   scope: 'status' | 'delete' | 'edit';
@@ -30,14 +27,9 @@ export const load: PageServerLoad = async (event) => {
   const result = await client.get<Suggestion>(`/suggestions/${id}`);
   if (!result.ok) error(result.status === 400 || result.status === 403 ? 404 : result.status, result.error.message);
   const suggestion = result.data;
-  const from = idFrom(event.url.searchParams.get('comments')) ?? 1;
-  const thread = await client.get<ThreadPage>(`/discussions/threads/${suggestion.threadId}`, { from });
-  const canReply = thread.ok && thread.data.thread.can.reply;
-  const draft = canReply ? await client.get<{ draft: Draft | null }>(`/discussions/threads/${suggestion.threadId}/draft`) : null;
   return {
     suggestion,
-    comments: thread.ok ? thread.data : null,
-    draft: draft?.ok && draft.data.draft && draft.data.draft.body.trim() ? draft.data.draft : null,
+    ...(await loadComments(event, suggestion.threadId)),
     created: event.url.searchParams.get('created') === '1'
   };
 };
@@ -48,12 +40,6 @@ const suggestionId = (params: { id?: string }) => idFrom(params.id ?? '') ?? 0;
 async function threadOf(event: RequestEvent): Promise<Suggestion | null> {
   const result = await api(event).get<Suggestion>(`/suggestions/${suggestionId(event.params)}`);
   return result.ok ? result.data : null;
-}
-
-/** The comments page that holds comment `number` (the API pages a thread). */
-function commentsPage(number: number): string {
-  const from = Math.floor((number - 1) / POSTS_PER_PAGE) * POSTS_PER_PAGE + 1;
-  return from === 1 ? '' : `?comments=${from}`;
 }
 
 export const actions: Actions = {
@@ -130,34 +116,9 @@ export const actions: Actions = {
   },
 
   /** Comments are posts in the suggestion's discussion thread. */
-  reply: async (event) => {
-    const data = await event.request.formData();
+  ...commentActions(async (event) => {
     const suggestion = await threadOf(event);
-    if (!suggestion) return fail(404, { scope: 'composer', message: notFound } satisfies ActionOutcome);
-    const privacy = privacyConfirmation(data);
-    if (!privacy.ok) return privacy.failure;
-    const result = await api(event).post<{ postId: number; number: number }>(
-      `/discussions/threads/${suggestion.threadId}/posts`,
-      {
-        body: text(data, 'body'),
-        quotePostId: idFrom(text(data, 'quotePostId')),
-        ...privacy.confirm
-      }
-    );
-    if (!result.ok) return apiFailure(result, 'composer', data);
-    redirect(303, `/suggestions/${suggestion.id}${commentsPage(result.data.number)}#post-${result.data.number}`);
-  },
-  preview: async (event) => previewAction(event, await event.request.formData(), false),
-  saveDraft: async (event) => {
-    const data = await event.request.formData();
-    const suggestion = await threadOf(event);
-    return draftAction(event, data, `/discussions/threads/${suggestion?.threadId ?? 0}/draft`, false);
-  },
-  discardDraft: async (event) => {
-    const data = new FormData();
-    data.set('body', '');
-    const suggestion = await threadOf(event);
-    return draftAction(event, data, `/discussions/threads/${suggestion?.threadId ?? 0}/draft`, false);
-  },
+    return suggestion ? { href: `/suggestions/${suggestion.id}`, threadId: suggestion.threadId } : null;
+  }, notFound),
   ...postActions
 };
