@@ -68,7 +68,7 @@ export function privacyConfirmation(
 }
 
 /** The findings shown with the confirmation box travel back with it, so a refused confirm can show them again. */
-function parseFindings(raw: string): PrivacyFinding[] | undefined {
+export function parseFindings(raw: string): PrivacyFinding[] | undefined {
   try {
     const list = JSON.parse(raw) as unknown;
     if (!Array.isArray(list)) return undefined;

@@ -2,6 +2,7 @@ import { fail, type ActionFailure } from '@sveltejs/kit';
 import type { ApiError } from '$lib/server/api';
 import { formValues, text } from '$lib/forms';
 import { MESSAGE_MAX, type MessageOutcome } from '$lib/components/messages/types';
+import { parseFindings } from '../discussions/actions.server';
 
 /** Form actions shared by the message pages: what a send carries, and how an API refusal comes back. */
 
@@ -56,24 +57,4 @@ export function messageToSend(
     );
   }
   return { ok: true, body, confirm: confirmed ? { confirmPrivacy: true } : {} };
-}
-
-/** The findings shown with the confirmation box travel back with it, so a refused confirm shows them again. */
-function parseFindings(raw: string): Finding[] | undefined {
-  try {
-    const list = JSON.parse(raw) as unknown;
-    if (!Array.isArray(list)) return undefined;
-    return list
-      .filter(
-        (f): f is Finding =>
-          !!f &&
-          typeof f === 'object' &&
-          typeof f.label === 'string' &&
-          typeof f.excerpt === 'string' &&
-          typeof f.kind === 'string'
-      )
-      .slice(0, 20);
-  } catch {
-    return undefined;
-  }
 }

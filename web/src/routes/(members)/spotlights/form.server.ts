@@ -3,6 +3,7 @@ import { api, type ApiError } from '$lib/server/api';
 import { idFrom, type PrivacyFinding } from '$lib/discussions';
 import { isKind, type Spotlight } from '$lib/components/spotlights/spotlights';
 import { EMPTY_SPOTLIGHT_VALUES, type SpotlightOutcome, type SpotlightValues } from '$lib/components/spotlights/form';
+import { parseFindings } from '../discussions/actions.server';
 
 /**
  * The write and edit forms share these actions: save, preview, find a member or a resource to
@@ -104,25 +105,6 @@ function precheck(values: SpotlightValues, data: FormData) {
     values,
     findings: fields.confirmPrivacy ? parseFindings(field(data, 'findings')) : undefined
   });
-}
-
-function parseFindings(raw: string): PrivacyFinding[] | undefined {
-  try {
-    const list = JSON.parse(raw) as unknown;
-    if (!Array.isArray(list)) return undefined;
-    return list
-      .filter(
-        (f): f is PrivacyFinding =>
-          !!f &&
-          typeof f === 'object' &&
-          typeof f.label === 'string' &&
-          typeof f.excerpt === 'string' &&
-          typeof f.kind === 'string'
-      )
-      .slice(0, 20);
-  } catch {
-    return undefined;
-  }
 }
 
 /** Schedules into `week` (or takes it out of its week when empty) when it differs from `current`. */
