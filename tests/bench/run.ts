@@ -1,5 +1,6 @@
 // `npm run bench` runs every benchmark; `npm run bench -- auth` runs one. Bounded, 127.0.0.1 only.
 import { authBench } from './auth.ts';
+import { directoryBench } from './directory.ts';
 import { discussionsBench } from './discussions.ts';
 import { loadMixBench } from './loadmix.ts';
 import { realtimeBench } from './realtime.ts';
@@ -30,6 +31,11 @@ const BENCHES: Record<string, { about: string; run: () => Promise<Report> }> = {
     about:
       'resource library on 50,000 seeded resources: search p50/p99 over 200 queries, 20 concurrent 50 MB uploads (server RSS growth), 1 MB downloads vs @fastify/static (~4 min; first run seeds ~2 min)',
     run: resourcesBench
+  },
+  directory: {
+    about:
+      'member directory and direct messages on 10,000 seeded members and 20,000 messages: lists, filters, profiles, inbox and conversation pages vs bare Fastify, 200 directory queries one at a time, message sending (~2–3 min; first run seeds ~5 s)',
+    run: directoryBench
   }
 };
 
