@@ -16,9 +16,8 @@ import { loadSubjects } from './subjects.ts';
  * the predicates evaluated per row, then a top-N sort of the matches by the computed name. A task
  * force filter starts from members_task_force_idx and an expertise filter from
  * member_expertise_tag_idx instead, so the narrow searches people run most stay under a few ms.
- * Measured at 10,000 members (D1's timing script, report of session 4): unfiltered ≈ 5 ms, a word
- * search ≈ 8–13 ms, filtered by task force or expertise < 1 ms (fastest runs; p50 under a 5x
- * oversubscribed machine was 15–30 ms).
+ * Measured at 10,000 members (`npm run bench -- directory`): one at a time, unfiltered p50 9 ms, a
+ * word search p50 13 ms, filtered by state, task force or expertise 2–7 ms.
  */
 
 export interface DirectoryQuery {
