@@ -4,7 +4,7 @@ import type { Actor } from '../../policies/index.ts';
 import { READABLE_CATEGORY_IDS_SQL, readerParams } from '../../policies/discussions.ts';
 import { DAY } from '../../shared/clock.ts';
 import { all, get, run } from '../discussions/sql.ts';
-import { KIND_NAMES, kindSpec, type KindSpec, type NotificationData } from './kinds.ts';
+import { KIND_NAMES, kindSpec, type KindSpec, type NotificationData, type NotificationKind } from './kinds.ts';
 
 /** SQL for the notifications table: the one place that reads or writes it. */
 
@@ -119,6 +119,31 @@ export function insertNotification(db: DbOrTx, n: NewNotification): Inserted | n
     }
   );
   return { id: Number(result.lastInsertRowid), memberId: n.memberId, replaces: before ? before.id : null };
+}
+
+/**
+ * One notice to every active member who has accepted the notice of use, in one statement (10,000
+ * members are one INSERT, not 10,000), each with the member's e-mail preference for the kind. For
+ * kinds that group or supersede nothing (no predecessor to look for).
+ */
+export function insertNotificationForEveryMember(
+  db: DbOrTx,
+  n: { kind: NotificationKind; data: NotificationData; now: number }
+): { id: number; memberId: number }[] {
+  const spec = kindSpec(n.kind);
+  if (!spec) throw new Error(`unknown notification kind ${n.kind}`);
+  return all<{ id: number; memberId: number }>(
+    db,
+    `INSERT INTO notifications (member_id, kind, data, group_key, thread_id, post_number, created_at, email_mode, email_state)
+     SELECT m.id, @kind, @data, NULL, NULL, NULL, @now,
+       CASE WHEN coalesce(p.email, @fallback) = 'off' THEN NULL ELSE coalesce(p.email, @fallback) END,
+       CASE WHEN coalesce(p.email, @fallback) = 'off' THEN NULL ELSE 'pending' END
+     FROM members m LEFT JOIN notification_preferences p ON p.member_id = m.id AND p.kind = @kind
+     WHERE m.status = 'active' AND m.notice_accepted_at IS NOT NULL
+     ORDER BY m.id
+     RETURNING id, member_id AS memberId`,
+    { kind: n.kind, data: JSON.stringify({ ...n.data, replaces: null }), now: n.now, fallback: spec.defaultEmail }
+  );
 }
 
 export function unreadCount(db: DbOrTx, actor: Actor): number {

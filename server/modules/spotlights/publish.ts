@@ -3,8 +3,7 @@ import type { Deps } from '../../context.ts';
 import { DAY } from '../../shared/clock.ts';
 import { openAttachedThread, sharedAttachedCategory } from '../discussions/attached.ts';
 import { all, get, run } from '../discussions/sql.ts';
-import { kindSpec } from '../notifications/kinds.ts';
-import { insertNotification } from '../notifications/store.ts';
+import { insertNotification, insertNotificationForEveryMember } from '../notifications/store.ts';
 import { KIND_LABELS } from './input.ts';
 import { auditSpotlight, COLUMNS, consentInPlace, type SpotlightRow } from './store.ts';
 import { slotEndOf } from './week.ts';
@@ -24,21 +23,13 @@ const SYSTEM = (deps: Deps) => ({ actor: null, ip: 'system', userAgent: 'spotlig
 /** The rule of consentInPlace as SQL over the row being claimed (the two must agree: a test holds them). */
 const CONSENT_IN_PLACE_SQL = `(kind NOT IN ('member', 'task_force') OR (consent_state = 'approved' AND consent_revision = revision))`;
 
-/** Every active member's notice, in one statement: 10,000 members are one INSERT, not 10,000 transactions. */
+/** Every active member's notice, in one statement (the notifications store's fan-out). */
 function storePublishedNotices(tx: Tx, row: SpotlightRow, now: number): { id: number; memberId: number }[] {
-  const data = JSON.stringify({ spotlightId: row.id, spotlightTitle: row.title, about: null, replaces: null });
-  return all<{ id: number; memberId: number }>(
-    tx,
-    `INSERT INTO notifications (member_id, kind, data, group_key, thread_id, post_number, created_at, email_mode, email_state)
-     SELECT m.id, 'spotlight_published', @data, NULL, NULL, NULL, @now,
-       CASE WHEN coalesce(p.email, @fallback) = 'off' THEN NULL ELSE coalesce(p.email, @fallback) END,
-       CASE WHEN coalesce(p.email, @fallback) = 'off' THEN NULL ELSE 'pending' END
-     FROM members m LEFT JOIN notification_preferences p ON p.member_id = m.id AND p.kind = 'spotlight_published'
-     WHERE m.status = 'active' AND m.notice_accepted_at IS NOT NULL
-     ORDER BY m.id
-     RETURNING id, member_id AS memberId`,
-    { data, now, fallback: kindSpec('spotlight_published')!.defaultEmail }
-  );
+  return insertNotificationForEveryMember(tx, {
+    kind: 'spotlight_published',
+    data: { spotlightId: row.id, spotlightTitle: row.title, about: null },
+    now
+  });
 }
 
 function publishOne(deps: Deps, row: SpotlightRow, now: number) {
